@@ -1,0 +1,1 @@
+"""fixbroker back office: the system of record and the end-of-day batch."""

@@ -1,0 +1,1 @@
+"""The database: typed models, exact column types, engines and migrations."""

@@ -1,0 +1,1 @@
+"""The ledger: cash movements now; trades and positions as the core's journal lands."""

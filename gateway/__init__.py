@@ -1,0 +1,1 @@
+"""fixbroker gateway: the real-time trading side (FIX, matching, pre-trade risk)."""

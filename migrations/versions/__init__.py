@@ -1,0 +1,1 @@
+"""Alembic versions, one small migration per schema change."""
