@@ -117,6 +117,9 @@ class FixSession(Base):
     member_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
     default_account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
     enabled: Mapped[bool]
+    # Salted password hash (scrypt, self-describing string); None until one is set.
+    password_hash: Mapped[str | None] = mapped_column(String(256))
+    password_set_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     member: Mapped[Member] = relationship()
     default_account: Mapped[Account | None] = relationship()
     entitlements: Mapped[list["FixSessionAccount"]] = relationship(

@@ -131,4 +131,4 @@ def test_commands_refuse_a_database_that_is_not_migrated(tmp_path):
 
     result = CliRunner().invoke(cli, ["--db", f"sqlite:///{tmp_path / 'new.db'}", "ref", "load", str(VENUE)])
     assert result.exit_code == 1
-    assert "is at schema none, not 0001; run `fixbroker db upgrade`" in result.output
+    assert "is at schema none, not 0002; run `fixbroker db upgrade`" in result.output
