@@ -110,3 +110,11 @@ class SessionKind(StrEnum):
     CALL_AUCTION = "call_auction"
     DAY = "day"
     NIGHT = "night"
+
+
+class YellowKey(StrEnum):
+    """Bloomberg market sectors used for futures tickers."""
+
+    INDEX = "Index"
+    COMDTY = "Comdty"
+    CURNCY = "Curncy"

@@ -62,6 +62,10 @@ class Product:
     name: str
     hours: str  # name of the trading-hours template
     terms: ContractTerms
+    # Bloomberg symbology: ticker = root + month code + last year digit + yellow key, e.g.
+    # "IFZ6 Index"; the Bloomberg root may differ from the exchange's product code.
+    bloomberg_root: str | None = None
+    bloomberg_yellow_key: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +76,8 @@ class Instrument:
     listing_date: date
     expiry_date: date  # last trading day
     terms: ContractTerms
+    isin: str | None = None
+    figi: str | None = None
 
     def is_listed_on(self, day: date) -> bool:
         return self.listing_date <= day <= self.expiry_date

@@ -193,3 +193,27 @@ def choice(enum: type[StrEnum]) -> Callable[[Any], Any]:
             raise ValueError(f"expected one of {', '.join(e.value for e in enum)}, got {_kind(value)}") from None
 
     return read
+
+
+_ISIN = re.compile(r"[A-Z]{2}[A-Z0-9]{9}[0-9]")
+_FIGI = re.compile(r"BBG[B-DF-HJ-NP-TV-Z0-9]{8}[0-9]")
+
+
+def isin(value: Any) -> str:
+    """An ISIN: 12 characters with a valid Luhn check digit."""
+    code = text(value)
+    if not _ISIN.fullmatch(code):
+        raise ValueError(f"expected a 12-character ISIN, got {code!r}")
+    digits = "".join(str(int(c, 36)) for c in code)
+    total = sum(sum(divmod(int(d) * (2 if i % 2 else 1), 10)) for i, d in enumerate(reversed(digits)))
+    if total % 10:
+        raise ValueError(f"{code!r} has a wrong ISIN check digit")
+    return code
+
+
+def figi(value: Any) -> str:
+    """A FIGI: BBG + 8 consonants/digits + a check digit (format checked)."""
+    code = text(value)
+    if not _FIGI.fullmatch(code):
+        raise ValueError(f"expected a 12-character FIGI such as BBG000BLNNH6, got {code!r}")
+    return code

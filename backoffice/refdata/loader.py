@@ -176,6 +176,8 @@ class _Writer:
                 "name": product.name,
                 "hours_id": hours[product.hours].id,
                 **_terms(product.terms),
+                "bloomberg_root": product.bloomberg_root,
+                "bloomberg_yellow_key": product.bloomberg_yellow_key,
             }
             existing = self.by_key(m.Product, exchange_id=values["exchange_id"], code=product.code)
             result[product.code] = self.upsert(m.Product, "product", f"{product.exchange}.{product.code}", existing, values)
@@ -196,6 +198,8 @@ class _Writer:
                 "listing_date": instrument.listing_date,
                 "expiry_date": instrument.expiry_date,
                 **_terms(instrument.terms),
+                "isin": instrument.isin,
+                "figi": instrument.figi,
             }
             self.upsert(m.Instrument, "instrument", instrument.code, self.by_key(m.Instrument, code=instrument.code), values)
         self.note_missing(m.Instrument, "instrument", {i.code for i in spec.instruments})

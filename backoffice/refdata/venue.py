@@ -18,7 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from backoffice.domain.calendar import TradingCalendar, TradingHours
-from backoffice.domain.enums import ClientKind, ClosePriority, MemberKind, RateMode, RateScope, SettlementPriceRule
+from backoffice.domain.enums import ClientKind, ClosePriority, MemberKind, RateMode, RateScope, SettlementPriceRule, YellowKey
 from backoffice.domain.instruments import ContractTerms, Exchange, Instrument, Product
 from backoffice.domain.organisation import Client, Member, implied_accounts, tree_problems
 from backoffice.domain.rates import FEE_FIELDS, MARGIN_FIELDS, ExchangeRate, RatePolicy, RateSchedule, RateSet
@@ -100,6 +100,8 @@ PRODUCT_FIELDS = {
     "hours": Field(f.text),
     **TERMS_FIELDS,
     "rates": Field(lambda v: v),
+    "bloomberg_root": Field(f.text, required=False),
+    "bloomberg_yellow_key": Field(f.choice(YellowKey), required=False),
 }
 EXCHANGE_RATE_FIELDS = {"effective": Field(f.a_date, required=False), **RATE_FIELDS}
 INSTRUMENT_FIELDS = {
@@ -107,6 +109,8 @@ INSTRUMENT_FIELDS = {
     "product": Field(f.text),
     "listing_date": Field(f.a_date),
     "expiry_date": Field(f.a_date),
+    "isin": Field(f.isin, required=False),
+    "figi": Field(f.figi, required=False),
     **{name: Field(spec.read, required=False) for name, spec in TERMS_FIELDS.items()},
 }
 MEMBER_FIELDS = {
@@ -279,8 +283,17 @@ class _Reader:
             if row["rates"] is not f.MISSING:
                 rates += self.read_exchange_rates(row["rates"], row["code"], f"{path}.rates", effective)
             if f.complete(row) and terms is not None:
-                products.append(Product(exchange=row["exchange"], code=row["code"], name=row["name"], hours=row["hours"], terms=terms))
+                if (row["bloomberg_root"] is None) != (row["bloomberg_yellow_key"] is None):
+                    self.problem(f"{path}.bloomberg_root", "bloomberg_root and bloomberg_yellow_key go together")
+                products.append(
+                    Product(
+                        exchange=row["exchange"], code=row["code"], name=row["name"], hours=row["hours"], terms=terms,
+                        bloomberg_root=row["bloomberg_root"],
+                        bloomberg_yellow_key=row["bloomberg_yellow_key"].value if row["bloomberg_yellow_key"] else None,
+                    )
+                )
         self.unique(products, "product", lambda p: p.code)
+        self.unique([p for p in products if p.bloomberg_root], "product", lambda p: (p.bloomberg_root, p.bloomberg_yellow_key), label="Bloomberg root")
         return products, rates
 
     def read_exchange_rates(self, data: Any, product: Any, path: str, effective: date) -> list[ExchangeRate]:
@@ -341,9 +354,13 @@ class _Reader:
                         listing_date=row["listing_date"],
                         expiry_date=row["expiry_date"],
                         terms=terms,
+                        isin=row["isin"],
+                        figi=row["figi"],
                     )
                 )
         self.unique(instruments, "instrument", lambda x: x.code)
+        self.unique([i for i in instruments if i.isin], "instrument", lambda x: x.isin, label="isin")
+        self.unique([i for i in instruments if i.figi], "instrument", lambda x: x.figi, label="figi")
         return instruments
 
     def read_members(self, spec: VenueSpec) -> list[Member]:

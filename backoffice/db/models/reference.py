@@ -88,6 +88,8 @@ class Product(Base):
     position_limit: Mapped[int]
     settlement_rule: Mapped[str] = mapped_column(String(32))
     large_side_margin: Mapped[bool]
+    bloomberg_root: Mapped[str | None] = mapped_column(String(16))
+    bloomberg_yellow_key: Mapped[str | None] = mapped_column(String(16))
     exchange: Mapped[Exchange] = relationship()
     hours: Mapped[TradingHours] = relationship()
 
@@ -115,6 +117,8 @@ class Instrument(Base):
     position_limit: Mapped[int]
     settlement_rule: Mapped[str] = mapped_column(String(32))
     large_side_margin: Mapped[bool]
+    isin: Mapped[str | None] = mapped_column(String(12), unique=True)
+    figi: Mapped[str | None] = mapped_column(String(12), unique=True)
     product: Mapped[Product] = relationship()
 
 

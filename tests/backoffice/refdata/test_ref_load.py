@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from sqlalchemy import select, text
 
+from backoffice.db import migrate
 from backoffice.db import models as m
 from backoffice.db.engine import make_engine, transaction
 from conftest import VENUE
@@ -129,6 +130,7 @@ def test_commands_refuse_a_database_that_is_not_migrated(tmp_path):
 
     from backoffice.cli.main import cli
 
-    result = CliRunner().invoke(cli, ["--db", f"sqlite:///{tmp_path / 'new.db'}", "ref", "load", str(VENUE)])
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+    result = CliRunner().invoke(cli, ["--db", url, "ref", "load", str(VENUE)])
     assert result.exit_code == 1
-    assert "is at schema none, not 0002; run `fixbroker db upgrade`" in result.output
+    assert f"is at schema none, not {migrate.head_revision(url)}; run `fixbroker db upgrade`" in result.output

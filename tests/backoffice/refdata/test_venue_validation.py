@@ -33,7 +33,8 @@ def test_the_sample_venue_is_valid():
 def test_unknown_keys_are_named_with_their_path():
     assert issues_of(edit('code = "IF"\n', 'code = "IF"\ncolour = "red"\n')) == [
         "v.toml: product[0].colour: unknown key (expected one of: exchange, code, name, hours, currency, multiplier, "
-        "tick_size, price_limit_pct, max_order_size, position_limit, settlement_rule, large_side_margin, rates)"
+        "tick_size, price_limit_pct, max_order_size, position_limit, settlement_rule, large_side_margin, rates, "
+        "bloomberg_root, bloomberg_yellow_key)"
     ]
     assert issues_of(SAMPLE + "\n[extras]\nx = 1\n")[0].startswith("v.toml: extras: unknown section")
 
@@ -136,3 +137,19 @@ def test_calendar_and_hours_values(bad, message):
         'timezone = "Asia/Shanghai"\nrollover': 'timezone = "Mars/Olympus"\nrollover',
     }[bad]
     assert issues_of(edit(bad, replacement)) == [message]
+
+
+def test_symbology_fields():
+    spec, _ = parse_venue(SAMPLE)
+    assert {(p.code, p.bloomberg_root, p.bloomberg_yellow_key) for p in spec.products} >= {("IF", "IF", "Index"), ("cu", "CU", "Comdty")}
+    found = issues_of(edit('bloomberg_yellow_key = "Index"', 'bloomberg_yellow_key = "Equity"'))
+    assert found == ["v.toml: product[0].bloomberg_yellow_key: expected one of Index, Comdty, Curncy, got the string 'Equity'"]
+    found = issues_of(edit('bloomberg_root = "TFT"', 'bloomberg_root = "IF"').replace('bloomberg_yellow_key = "Comdty"', 'bloomberg_yellow_key = "Index"', 1))
+    assert found == ["v.toml: product: duplicate Bloomberg root ('IF', 'Index')"]
+
+
+@pytest.mark.parametrize("isin, ok", [("US0378331005", True), ("US0378331006", False), ("us0378331005", False), ("CNE1000000X", False)])
+def test_isin_check_digit(isin, ok):
+    text = edit('code = "T2703"\nproduct = "T"\n', f'code = "T2703"\nproduct = "T"\nisin = "{isin}"\n')
+    found = issues_of(text)
+    assert (found == []) == ok

@@ -1,0 +1,137 @@
+"""Checks over settlement results, each returning its violations as data.
+
+A settlement that breaks one of these must not be committed; the runner runs them all and
+reports every violation at once rather than stopping at the first. The single-level checks
+take the account results of one level; zero-sum and settled-once need both sides of every
+trade among them, which holds for level 1 of an exchange and for level 2 taken over all
+members of that exchange together (one member's clients alone trade with other members').
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from backoffice.domain.enums import PositionDirection, Side
+
+from .results import AccountResult
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    check: str
+    key: str  # the instrument, trade id or account concerned
+    message: str
+
+
+def zero_sum(accounts: Sequence[AccountResult]) -> list[Violation]:
+    """Per instrument, close P&L + position MTM over all accounts is 0: futures are zero-sum."""
+    totals: dict[str, Decimal] = {}
+    for result in accounts:
+        for close in result.closes:
+            totals[close.instrument] = totals.get(close.instrument, ZERO) + close.pnl
+        for position in result.positions:
+            totals[position.instrument] = totals.get(position.instrument, ZERO) + position.mtm
+    return [
+        Violation("zero_sum", instrument, f"close P&L + MTM sums to {total}, not 0")
+        for instrument, total in sorted(totals.items())
+        if total != 0
+    ]
+
+
+def open_interest_balanced(accounts: Sequence[AccountResult]) -> list[Violation]:
+    """Per instrument, long open interest = short open interest."""
+    long_short: dict[str, list[int]] = {}
+    for result in accounts:
+        for position in result.positions:
+            pair = long_short.setdefault(position.instrument, [0, 0])
+            pair[0 if position.direction is PositionDirection.LONG else 1] += position.qty
+    return [
+        Violation("open_interest_balanced", instrument, f"{long_lots} long lots against {short_lots} short")
+        for instrument, (long_lots, short_lots) in sorted(long_short.items())
+        if long_lots != short_lots
+    ]
+
+
+def trades_settled_once(accounts: Sequence[AccountResult]) -> list[Violation]:
+    """Every trade id is settled exactly once as a buy and once as a sell."""
+    sides: dict[str, list[int]] = {}
+    for result in accounts:
+        for settled in result.trades:
+            pair = sides.setdefault(settled.line.trade_id, [0, 0])
+            pair[0 if settled.line.side is Side.BUY else 1] += 1
+    return [
+        Violation("trades_settled_once", trade_id, f"settled {buys} times as a buy and {sells} times as a sell")
+        for trade_id, (buys, sells) in sorted(sides.items())
+        if buys != 1 or sells != 1
+    ]
+
+
+def balances_reconcile(accounts: Sequence[AccountResult]) -> list[Violation]:
+    """Each account's totals are the sums of its lines, and its equations hold to the cent."""
+    found: list[Violation] = []
+    for result in accounts:
+        close_pnl = sum((close.pnl for close in result.closes), ZERO)
+        mtm = sum((position.mtm for position in result.positions), ZERO)
+        fees = sum((settled.fee for settled in result.trades), ZERO)
+        margin = sum((line.charged for line in result.margins), ZERO)
+        expected_cf = result.balance_bf + result.deposits - result.withdrawals + close_pnl + mtm - fees
+        checks = (
+            ("close P&L", result.close_pnl, close_pnl),
+            ("position MTM", result.position_mtm, mtm),
+            ("fees", result.fees, fees),
+            ("margin", result.margin, margin),
+            ("balance c/f", result.balance_cf, expected_cf),
+            ("equity", result.equity, result.balance_cf),
+            ("funds available", result.available, result.equity - result.margin),
+            ("margin call", result.margin_call, max(result.margin - result.equity, ZERO)),
+        )
+        for name, stated, expected in checks:
+            if stated != expected:
+                found.append(Violation("balances_reconcile", result.account, f"{name} is {stated}, its lines give {expected}"))
+    return found
+
+
+LEVEL_CHECKS: tuple[Callable[[Sequence[AccountResult]], list[Violation]], ...] = (
+    zero_sum,
+    open_interest_balanced,
+    trades_settled_once,
+    balances_reconcile,
+)
+
+
+def check_level(accounts: Sequence[AccountResult]) -> list[Violation]:
+    """Every violation of every single-level check."""
+    return [violation for check in LEVEL_CHECKS for violation in check(accounts)]
+
+
+def members_match_clients(
+    members: Sequence[AccountResult], clients: Iterable[AccountResult], parents: Mapping[str, str]
+) -> list[Violation]:
+    """Each level-1 account holds, per instrument and direction, the sum of the lots held by
+    the level-2 accounts whose parent it is (`parents`: client account -> member account)."""
+    expected: dict[tuple[str, str, PositionDirection], int] = {}
+    for result in clients:
+        parent = parents.get(result.account)
+        if parent is None:
+            continue
+        for position in result.positions:
+            key = (parent, position.instrument, position.direction)
+            expected[key] = expected.get(key, 0) + position.qty
+    held: dict[tuple[str, str, PositionDirection], int] = {}
+    for result in members:
+        for position in result.positions:
+            key = (result.account, position.instrument, position.direction)
+            held[key] = held.get(key, 0) + position.qty
+    return [
+        Violation(
+            "members_match_clients",
+            f"{account} {instrument} {direction.value}",
+            f"member holds {held.get((account, instrument, direction), 0)} lots, its clients {expected.get((account, instrument, direction), 0)}",
+        )
+        for account, instrument, direction in sorted(held.keys() | expected.keys())
+        if held.get((account, instrument, direction), 0) != expected.get((account, instrument, direction), 0)
+    ]
