@@ -3,6 +3,7 @@
 from .audit import RefChange, RefLoad
 from .ledger import CashMovement
 from .organisation import Account, Client, FixSession, FixSessionAccount, Member, Membership, RateSchedule
+from .trading import JournalEntry, Trade, TradeLeg
 from .reference import ExchangeRate, Exchange, Holiday, HoursPeriod, Instrument, Product, Setting, TradingHours
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "Holiday",
     "HoursPeriod",
     "Instrument",
+    "JournalEntry",
     "Member",
     "Membership",
     "Product",
@@ -23,5 +25,7 @@ __all__ = [
     "RefChange",
     "RefLoad",
     "Setting",
+    "Trade",
+    "TradeLeg",
     "TradingHours",
 ]
