@@ -19,10 +19,9 @@ from sqlalchemy import Engine, create_engine, text
 from backoffice.cli.main import cli
 from backoffice.db import migrate
 from backoffice.db.engine import make_engine
+from paths import VENUE
 from postgres_server import PostgresServer
 
-ROOT = Path(__file__).resolve().parent.parent
-VENUE = ROOT / "config" / "venue.toml"
 BACKENDS = ["sqlite", "postgresql"]
 _counter = itertools.count()
 

@@ -84,11 +84,15 @@ class Quantity(int):
         return super().__new__(cls, int(result))
 
 
-def round_money(value: Decimal) -> Money:
-    """Round an amount to the cent, half-up (fees and amounts are rounded per trade line)."""
+def round_money(value: Decimal) -> Decimal:
+    """Round an amount to the cent, half-up (fees and amounts are rounded per trade line).
+
+    On the hot paths of risk and settlement; the result is a plain Decimal (a float has no
+    `quantize`, so one cannot get through here either).
+    """
     if isinstance(value, float):
         raise TypeError("round_money refuses floats")
-    return Money(value.quantize(CENT, rounding=ROUND_HALF_UP))
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def round_to_tick(value: Decimal, tick: Decimal) -> Price:

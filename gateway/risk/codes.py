@@ -89,6 +89,7 @@ class ResultCode(Enum):
     MARKET_CLOSED = (303, _R.EXCHANGE_CLOSED, "Market closed for {instrument}")
     NOT_ALLOWED_IN_PHASE = (304, _R.UNSUPPORTED_ORDER_CHARACTERISTIC, "{ord_type} not accepted in {phase}")
     TOO_LATE_TO_CANCEL = (305, _R.OTHER, "Order {cl_ord_id} is already done")
+    QTY_NOT_ABOVE_FILLED = (306, _R.OTHER, "Qty {qty} not above filled {filled}")
 
     def __init__(self, code: int, fix_reason: OrdRejReason, template: str) -> None:
         self.code = code

@@ -23,7 +23,7 @@ from decimal import Decimal
 from backoffice.domain.enums import OffsetFlag, PositionDirection, Side
 from backoffice.domain.money import round_money
 
-from .checks import RiskContext, check_order, opening_hold
+from .checks import CHECKS_BEFORE_FUNDS, RiskContext, check_order, funds_shortfall, opening_hold
 from .codes import Reject, ResultCode
 from .funds import AccountFunds, FrozenOrder, fee_amount, margin_amount
 from .killswitch import KillSwitch
@@ -119,9 +119,15 @@ class RiskEngine:
     def pre_trade(self, request: OrderRequest, now: datetime) -> Reject | OrderHold:
         """Run the checks; on success hold funds or lots and return the hold."""
         ctx = RiskContext(self.state, self.positions, self.funds, self.kill_switch, self.throttle, self.bands, now)
-        refused = check_order(ctx, request)
+        refused = check_order(ctx, request, CHECKS_BEFORE_FUNDS)
         if refused is not None:
             return refused
+        opening = request.offset is OffsetFlag.OPEN
+        if opening:
+            margin, fee = opening_hold(ctx, request)
+            refused = funds_shortfall(ctx, request, margin, fee)
+            if refused is not None:
+                return refused
         self.throttle.record(request.account, now)
         instrument = self.state.instruments[request.instrument]
         qty = int(request.qty)
@@ -129,8 +135,7 @@ class RiskEngine:
         position = self.positions.position(request.account, request.instrument, direction)
         frozen = None
         target = None
-        if request.offset is OffsetFlag.OPEN:
-            margin, fee = opening_hold(ctx, request)
+        if opening:
             frozen = self.funds[request.account].freeze(qty, margin, fee)
             position.pending_open += qty
         else:
@@ -198,6 +203,38 @@ class RiskEngine:
         hold.leaves = 0
         self._holds.pop(hold.hold_id, None)
         return Release(lots, margin, fee)
+
+    def amend(self, hold: OrderHold, request: OrderRequest, now: datetime, *, check: bool = True) -> Reject | None:
+        """Re-hold a working order for a cancel/replace: `request` is the order as amended, its
+        quantity the new leaves. The checks run as for a new order with this order's own
+        freeze or reservation given back first; on refusal the old hold is restored exactly.
+        `check=False` re-holds without checks: for undoing an amendment the book refused."""
+        position = self.positions.position(hold.account, hold.instrument, hold.direction)
+        funds = self.funds[hold.account]
+        old_leaves = hold.leaves
+        old_margin = old_fee = ZERO
+        if hold.frozen is not None:
+            old_margin, old_fee = funds.release(hold.frozen)
+            position.pending_open -= old_leaves
+        elif old_leaves:
+            assert hold.target is not None
+            position.release(hold.target, old_leaves)
+        ctx = RiskContext(self.state, self.positions, self.funds, self.kill_switch, self.throttle, self.bands, now)
+        refused = check_order(ctx, request) if check else None
+        if refused is None:
+            leaves = int(request.qty)
+            margin, fee = opening_hold(ctx, request) if hold.frozen is not None else (ZERO, ZERO)
+        else:
+            leaves, margin, fee = old_leaves, old_margin, old_fee
+        if hold.frozen is not None:
+            hold.frozen = funds.freeze(leaves, margin, fee)
+            position.pending_open += leaves
+        elif leaves:
+            assert hold.target is not None
+            position.reserve(hold.target, leaves)
+        hold.qty += leaves - old_leaves
+        hold.leaves = leaves
+        return refused
 
     def on_cancel_request(self, account: str, instrument: str) -> Reject | None:
         """Count a client's cancel request against the daily limit; a cancel over it is refused."""

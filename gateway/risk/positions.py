@@ -39,11 +39,16 @@ class CloseTarget(StrEnum):
     ANY = "any"  # the exchange's close priority decides at fill time
 
 
+_DIRECTIONS = {
+    (side, offset): PositionDirection.LONG if (side is Side.BUY) == (offset is OffsetFlag.OPEN) else PositionDirection.SHORT
+    for side in Side
+    for offset in OffsetFlag
+}
+
+
 def position_direction(side: Side, offset: OffsetFlag) -> PositionDirection:
     """The position an order touches: a buy opens long and closes short, a sell the reverse."""
-    buying = side is Side.BUY
-    opening = offset is OffsetFlag.OPEN
-    return PositionDirection.LONG if buying == opening else PositionDirection.SHORT
+    return _DIRECTIONS[side, offset]
 
 
 def close_target(exchange: Exchange, offset: OffsetFlag) -> CloseTarget:

@@ -3,7 +3,7 @@
 from .audit import RefChange, RefLoad
 from .ledger import CashMovement
 from .organisation import Account, Client, FixSession, FixSessionAccount, Member, Membership, RateSchedule
-from .trading import JournalEntry, Trade, TradeLeg
+from .trading import JournalEntry, SettlementPrice, Trade, TradeLeg
 from .reference import ExchangeRate, Exchange, Holiday, HoursPeriod, Instrument, Product, Setting, TradingHours
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "RefChange",
     "RefLoad",
     "Setting",
+    "SettlementPrice",
     "Trade",
     "TradeLeg",
     "TradingHours",

@@ -71,3 +71,26 @@ class TradeLeg(Base):
     forced: Mapped[bool]  # forced liquidation (强平)
     trade: Mapped[Trade] = relationship(back_populates="legs")
     account: Mapped[Account] = relationship()
+
+
+class SettlementPrice(Base):
+    """The settlement price of an instrument on a trading day, and where it came from.
+
+    Computed by the settlement run (the product's rule) or set by an operator (`official`,
+    which then wins); the next trading day's price limits and carried positions start here.
+    """
+
+    __tablename__ = "settlement_price"
+    __table_args__ = (
+        CheckConstraint("price > 0", name="price_positive"),
+        CheckConstraint("source IN ('official', 'last_hour_vwap', 'whole_day_vwap', 'previous')", name="source_known"),
+    )
+
+    instrument_id: Mapped[int] = mapped_column(ForeignKey("instrument.id"), primary_key=True)
+    trading_day: Mapped[date] = mapped_column(Date, primary_key=True)
+    price: Mapped[Decimal] = mapped_column(PRICE)
+    source: Mapped[str] = mapped_column(String(16))
+    detail: Mapped[str] = mapped_column(String(256))  # e.g. the VWAP window, or who set it and why
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    operator: Mapped[str] = mapped_column(String(64))
+    instrument: Mapped[Instrument] = relationship()

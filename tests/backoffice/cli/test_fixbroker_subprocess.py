@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import VENUE
+from paths import VENUE
 
 
 def fixbroker_executable() -> str:

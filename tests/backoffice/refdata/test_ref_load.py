@@ -7,7 +7,7 @@ from sqlalchemy import select, text
 from backoffice.db import migrate
 from backoffice.db import models as m
 from backoffice.db.engine import make_engine, transaction
-from conftest import VENUE
+from paths import VENUE
 
 SAMPLE = VENUE.read_text()
 

@@ -292,8 +292,7 @@ def test_problems_are_reported_as_data():
     codes = sorted((p.code, p.account, p.ref) for p in result.problems)
     assert codes == [
         ("lot_not_before_day", "A", "X2603"),
-        ("missing_rates", "A", "X2603"),  # margin of the lot t1 opened
-        ("missing_rates", "A", "t1"),  # fee of t1
+        ("missing_rates", "A", "X"),  # once for the product, though t1's fee and its lot's margin both need it
         ("unknown_account", "B", "t2"),
         ("unknown_instrument", "A", "Y9999"),
         ("unknown_instrument", "A", "t3"),

@@ -11,6 +11,7 @@ WORST_FIGURES = dict(
     price=Decimal("123456.78"),
     qty=Decimal("10000"),
     max_qty=1000,
+    filled=Decimal("9999"),
     tick=Decimal("0.05"),
     limit=Decimal("123456.7"),
     lower=Decimal("11111.1"),

@@ -1,0 +1,137 @@
+"""Build the core's start-of-day state from the back office, once, before the open.
+
+The core never queries the database per order: everything risk needs for the day is read
+here. Balances come from the cash ledger (movements up to and including the trading day);
+rates are each client's effective rates per product on the day; previous settlement prices
+are the latest settled or official price before the day (an instrument without one gets no
+book: it has no price limits). A member is blocked from opening new positions when its
+settlement reserve at any exchange (proprietary + brokerage) is below its minimum; a trading
+member when its account at its settlement member is.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from backoffice.db import models as m
+from backoffice.domain.enums import AccountKind, AccountStatus, CashDirection, ClosePriority, SettlementPriceRule
+from backoffice.domain.instruments import ContractTerms, Exchange, Instrument
+from backoffice.domain.rates import client_rates, rate_on
+from backoffice.refdata import repository
+from gateway.risk.state import AccountState, RiskLimits, StartOfDayState
+
+DEFAULT_LIMITS = RiskLimits(max_orders_per_second=50, max_cancels_per_day=500)
+
+
+def load_start_of_day(session: Session, trading_day: date, limits: RiskLimits = DEFAULT_LIMITS) -> StartOfDayState:
+    exchanges = {
+        row.code: Exchange(row.code, row.name, row.timezone, row.close_today_distinct, ClosePriority(row.close_priority), row.tiered_settlement)
+        for row in session.scalars(select(m.Exchange))
+    }
+    instruments = {
+        row.code: _instrument(row)
+        for row in session.scalars(select(m.Instrument).join(m.Instrument.product))
+        if row.listing_date <= trading_day <= row.expiry_date
+    }
+    balances = _balances(session, trading_day)
+    accounts = _client_accounts(session, trading_day, balances)
+    return StartOfDayState(
+        trading_day=trading_day,
+        exchanges=exchanges,
+        instruments=instruments,
+        previous_settlement=previous_settlement(session, trading_day),
+        accounts=accounts,
+        limits=limits,
+        blocked_members=_blocked_members(session, balances),
+    )
+
+
+def previous_settlement(session: Session, trading_day: date) -> dict[str, Decimal]:
+    latest = (
+        select(m.SettlementPrice.instrument_id, func.max(m.SettlementPrice.trading_day).label("day"))
+        .where(m.SettlementPrice.trading_day < trading_day)
+        .group_by(m.SettlementPrice.instrument_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(m.Instrument.code, m.SettlementPrice.price)
+        .join(m.SettlementPrice, m.SettlementPrice.instrument_id == m.Instrument.id)
+        .join(latest, (latest.c.instrument_id == m.SettlementPrice.instrument_id) & (latest.c.day == m.SettlementPrice.trading_day))
+    )
+    return {code: price for code, price in rows}
+
+
+def _instrument(row: m.Instrument) -> Instrument:
+    terms = ContractTerms(
+        currency=row.currency,
+        multiplier=row.multiplier,
+        tick_size=row.tick_size,
+        price_limit_pct=row.price_limit_pct,
+        max_order_size=row.max_order_size,
+        position_limit=row.position_limit,
+        settlement_rule=SettlementPriceRule(row.settlement_rule),
+        large_side_margin=row.large_side_margin,
+    )
+    return Instrument(
+        row.code, row.product.exchange.code, row.product.code, row.listing_date, row.expiry_date, terms, row.isin, row.figi
+    )
+
+
+def _balances(session: Session, trading_day: date) -> dict[int, Decimal]:
+    signed = case((m.CashMovement.direction == CashDirection.DEPOSIT.value, m.CashMovement.amount), else_=-m.CashMovement.amount)
+    rows = session.execute(
+        select(m.CashMovement.account_id, func.sum(signed))
+        .where(m.CashMovement.business_date <= trading_day)
+        .group_by(m.CashMovement.account_id)
+    )
+    return {account_id: total for account_id, total in rows}
+
+
+def _client_accounts(session: Session, trading_day: date, balances: dict[int, Decimal]) -> dict[str, AccountState]:
+    versions = repository.exchange_rate_versions(session)
+    schedules = repository.rate_schedules(session)
+    products_by_member: dict[int, list[str]] = defaultdict(list)
+    for member_id, product in session.execute(
+        select(m.Membership.member_id, m.Product.code).join(m.Product, m.Product.exchange_id == m.Membership.exchange_id)
+    ):
+        products_by_member[member_id].append(product)
+    accounts = {}
+    query = select(m.Account).where(m.Account.kind == AccountKind.CLIENT.value).join(m.Account.client)
+    for account in session.scalars(query):
+        client, member = account.client, account.member
+        assert client is not None
+        policy = repository.member_policy(member)
+        rates = {}
+        for product in products_by_member[member.id]:
+            version = rate_on(versions.get(product, []), trading_day)
+            if version is not None:
+                rates[product], _ = client_rates(
+                    schedules, policy, member=member.code, client=client.code, group=client.group,
+                    product=product, exchange=version.rates, on=trading_day,
+                )
+        accounts[account.code] = AccountState(
+            account=account.code,
+            member=member.code,
+            status=AccountStatus(account.status),
+            balance=balances.get(account.id, Decimal("0.00")),
+            rates=rates,
+        )
+    return accounts
+
+
+def _blocked_members(session: Session, balances: dict[int, Decimal]) -> frozenset[str]:
+    reserves: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    minimum: dict[str, Decimal] = {}
+    query = select(m.Account).where(m.Account.kind.in_([AccountKind.MEMBER_RESERVE.value, AccountKind.TRADING_MEMBER.value]))
+    for account in session.scalars(query):
+        owner = account.owner_member
+        assert owner is not None
+        where = account.exchange.code if account.exchange else f"at {account.member.code}"
+        reserves[(owner.code, where)] += balances.get(account.id, Decimal(0))
+        minimum[owner.code] = owner.min_reserve
+    return frozenset(member for (member, _), total in reserves.items() if total < minimum[member])
