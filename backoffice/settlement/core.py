@@ -8,7 +8,8 @@ settles both. The formulas are those of /work/shared/reference/settlement.md:
   the previous settlement for a lot carried from an earlier day and the open price for a lot
   opened today; sign = +1 for a long lot, -1 for a short one;
 - position MTM of a lot open after the day = (settlement - base) x qty x M x sign;
-- fee per trade line = price x qty x M x by-money rate + qty x by-volume rate;
+- fee per trade line = price x qty x M x by-money rate + qty x by-volume rate (computed as
+  (price x M x by-money rate + by-volume rate) x qty: the same exact Decimal figure);
 - margin per lot = settlement x qty x M x margin rate of its direction; per holder and
   product, a large-side product is charged max(long, short), any other long + short;
 - balance c/f = b/f + deposits - withdrawals + close P&L + MTM - fees; equity = balance c/f;
@@ -197,6 +198,7 @@ def _settle_account(
 
     settled: list[SettledTrade] = []
     closes: list[CloseLine] = []
+    missing_reported: set[str] = set()
     fees = ZERO
     close_pnl = ZERO
     for line in trades:
@@ -210,7 +212,7 @@ def _settle_account(
             terms = terms_cache[code] = _terms(inst, rates.get(inst.product))
         (product, multiplier, previous, _, open_k, open_v, close_k, close_v, today_k, today_v, _, _, _, plain_close, missing) = terms
         if missing:
-            problems.append(Problem("missing_rates", account, trade_id, f"no rates for product {product}"))
+            _missing_rates(problems, missing_reported, account, product)
         if offset is _OPEN:
             key = (holder, code, _LONG if side is _BUY else _SHORT)
             book = books.get(key)
@@ -218,7 +220,7 @@ def _settle_account(
                 books[key] = [[], [[qty, price, day, trade_id]]]
             else:
                 book[1].append([qty, price, day, trade_id])
-            fee = (price * qty * open_k + qty * open_v).quantize(CENT, _HALF_UP)
+            fee = ((price * open_k + open_v) * qty).quantize(CENT, _HALF_UP)
             settled.append(_new(SettledTrade, (line, fee, ZERO)))
             fees += fee
             continue
@@ -262,14 +264,14 @@ def _settle_account(
                 today_qty = qty
         if today_qty:
             carried_qty = qty - today_qty
-            fee = (price * (today_qty * today_k + carried_qty * close_k) + today_qty * today_v + carried_qty * close_v).quantize(CENT, _HALF_UP)
+            fee = ((price * today_k + today_v) * today_qty + (price * close_k + close_v) * carried_qty).quantize(CENT, _HALF_UP)
         else:
-            fee = (price * qty * close_k + qty * close_v).quantize(CENT, _HALF_UP)
+            fee = ((price * close_k + close_v) * qty).quantize(CENT, _HALF_UP)
         settled.append(_new(SettledTrade, (line, fee, realized)))
         fees += fee
         close_pnl += realized
 
-    positions, margins, mtm = _positions(account, instruments, rates, books, terms_cache, problems)
+    positions, margins, mtm = _positions(account, instruments, rates, books, terms_cache, problems, missing_reported)
     margin = ZERO
     for margin_line in margins:
         margin += margin_line[4]
@@ -313,6 +315,7 @@ def _positions(
     books: dict[tuple[str, str, PositionDirection], list[list[list]]],
     terms_cache: dict[str, tuple],
     problems: list[Problem],
+    missing_reported: set[str],
 ) -> tuple[list[PositionLine], list[MarginLine], Decimal]:
     """Position lines with MTM and margin for every lot still open, and margin per product."""
     positions: list[PositionLine] = []
@@ -327,7 +330,7 @@ def _positions(
             terms = terms_cache[code] = _terms(inst, rates.get(inst.product))
         product, multiplier, previous, settlement, _, _, _, _, _, _, long_k, short_k, large_side, _, missing = terms
         if missing:
-            problems.append(Problem("missing_rates", account, code, f"no margin rates for product {product}"))
+            _missing_rates(problems, missing_reported, account, product)
         is_long = direction is _LONG
         msign = multiplier if is_long else -multiplier
         margin_k = long_k if is_long else short_k
@@ -355,10 +358,17 @@ def _positions(
             entry = by_product[(holder, product)] = [ZERO, ZERO, large_side]
         entry[0 if is_long else 1] += side_margin
     margins = [
-        MarginLine(holder, product, long_margin, short_margin, max(long_margin, short_margin) if large_side else long_margin + short_margin)
+        _new(MarginLine, (holder, product, long_margin, short_margin, max(long_margin, short_margin) if large_side else long_margin + short_margin))
         for (holder, product), (long_margin, short_margin, large_side) in by_product.items()
     ]
     return positions, margins, mtm_total
+
+
+def _missing_rates(problems: list[Problem], reported: set[str], account: str, product: str) -> None:
+    """Report an account's missing rates for a product once, however many rows need them."""
+    if product not in reported:
+        reported.add(product)
+        problems.append(Problem("missing_rates", account, product, f"no rates for product {product}"))
 
 
 # Stands in for a product's missing rates so the day can still be worked through to list

@@ -9,15 +9,18 @@ members of that exchange together (one member's clients alone trade with other m
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from operator import attrgetter
 
 from backoffice.domain.enums import PositionDirection, Side
 
 from .results import AccountResult
 
 ZERO = Decimal(0)
+_PNL, _MTM, _FEE, _CHARGED = attrgetter("pnl"), attrgetter("mtm"), attrgetter("fee"), attrgetter("charged")
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,29 +47,34 @@ def zero_sum(accounts: Sequence[AccountResult]) -> list[Violation]:
 
 def open_interest_balanced(accounts: Sequence[AccountResult]) -> list[Violation]:
     """Per instrument, long open interest = short open interest."""
-    long_short: dict[str, list[int]] = {}
+    long_lots: dict[str, int] = {}
+    short_lots: dict[str, int] = {}
     for result in accounts:
         for position in result.positions:
-            pair = long_short.setdefault(position.instrument, [0, 0])
-            pair[0 if position.direction is PositionDirection.LONG else 1] += position.qty
+            side = long_lots if position.direction is PositionDirection.LONG else short_lots
+            side[position.instrument] = side.get(position.instrument, 0) + position.qty
     return [
-        Violation("open_interest_balanced", instrument, f"{long_lots} long lots against {short_lots} short")
-        for instrument, (long_lots, short_lots) in sorted(long_short.items())
-        if long_lots != short_lots
+        Violation("open_interest_balanced", instrument, f"{long_lots.get(instrument, 0)} long lots against {short_lots.get(instrument, 0)} short")
+        for instrument in sorted(long_lots.keys() | short_lots.keys())
+        if long_lots.get(instrument, 0) != short_lots.get(instrument, 0)
     ]
 
 
 def trades_settled_once(accounts: Sequence[AccountResult]) -> list[Violation]:
     """Every trade id is settled exactly once as a buy and once as a sell."""
-    sides: dict[str, list[int]] = {}
+    buy_ids: list[str] = []
+    sell_ids: list[str] = []
     for result in accounts:
         for settled in result.trades:
-            pair = sides.setdefault(settled.line.trade_id, [0, 0])
-            pair[0 if settled.line.side is Side.BUY else 1] += 1
+            line = settled.line
+            (buy_ids if line.side is Side.BUY else sell_ids).append(line.trade_id)
+    buys, sells = Counter(buy_ids), Counter(sell_ids)
+    if len(buys) == len(buy_ids) == len(sells) == len(sell_ids) and buys.keys() == sells.keys():
+        return []  # the common case, decided without a per-trade loop in Python
     return [
-        Violation("trades_settled_once", trade_id, f"settled {buys} times as a buy and {sells} times as a sell")
-        for trade_id, (buys, sells) in sorted(sides.items())
-        if buys != 1 or sells != 1
+        Violation("trades_settled_once", trade_id, f"settled {buys[trade_id]} times as a buy and {sells[trade_id]} times as a sell")
+        for trade_id in sorted(buys.keys() | sells.keys())
+        if buys[trade_id] != 1 or sells[trade_id] != 1
     ]
 
 
@@ -74,10 +82,10 @@ def balances_reconcile(accounts: Sequence[AccountResult]) -> list[Violation]:
     """Each account's totals are the sums of its lines, and its equations hold to the cent."""
     found: list[Violation] = []
     for result in accounts:
-        close_pnl = sum((close.pnl for close in result.closes), ZERO)
-        mtm = sum((position.mtm for position in result.positions), ZERO)
-        fees = sum((settled.fee for settled in result.trades), ZERO)
-        margin = sum((line.charged for line in result.margins), ZERO)
+        close_pnl = sum(map(_PNL, result.closes), ZERO)
+        mtm = sum(map(_MTM, result.positions), ZERO)
+        fees = sum(map(_FEE, result.trades), ZERO)
+        margin = sum(map(_CHARGED, result.margins), ZERO)
         expected_cf = result.balance_bf + result.deposits - result.withdrawals + close_pnl + mtm - fees
         checks = (
             ("close P&L", result.close_pnl, close_pnl),

@@ -140,15 +140,13 @@ def _last_hour(
     cuts = [clock.wall_start(total - k * HOUR) for k in range(count - 1, 0, -1)]
     values: dict[int, Decimal] = {}
     volumes: dict[int, int] = {}
-    latest: datetime | None = None
+    latest = prints[0].time
     for time, price, qty in prints:
         k = len(cuts) - bisect_right(cuts, time)
         values[k] = values.get(k, Decimal(0)) + price * qty
         volumes[k] = volumes.get(k, 0) + qty
-        if latest is None or time > latest:
+        if time > latest:
             latest = time
-    if latest is None:
-        return SettlementPrice(instrument, previous, PriceSource.PREVIOUS_SETTLEMENT, previous)
     if clock.offset(latest) < HOUR:
         return _whole_day(instrument, tick, prints, clock, previous)
     k = min(volumes)

@@ -82,7 +82,7 @@ class Problem:
 
     code: str  # unknown_account, unknown_instrument, missing_rates, overclose, lot_not_before_day
     account: str
-    ref: str  # trade id, instrument or lot
+    ref: str  # the trade id, instrument or product concerned
     message: str
 
 

@@ -60,19 +60,19 @@ def _roll_up(
 ) -> tuple[list[TradeLine], list[Lot], list[Problem]]:
     problems: list[Problem] = []
     moved_trades: list[TradeLine] = []
-    for line in trades:
-        parent = parents.get(line[0])
+    for account, trade_id, code, side, offset, price, qty, time, forced, holder in trades:
+        parent = parents.get(account)
         if parent is None:
-            problems.append(Problem("unknown_account", line[0], line[1], "trade line of an account with no parent account"))
+            problems.append(Problem("unknown_account", account, trade_id, "trade line of an account with no parent account"))
             continue
-        moved_trades.append(_new(TradeLine, (parent, *line[1:9], line[9] or line[0])))
+        moved_trades.append(_new(TradeLine, (parent, trade_id, code, side, offset, price, qty, time, forced, holder or account)))
     moved_lots: list[Lot] = []
-    for lot in lots:
-        parent = parents.get(lot[0])
+    for account, code, direction, open_date, open_price, qty, open_trade_id, holder in lots:
+        parent = parents.get(account)
         if parent is None:
-            problems.append(Problem("unknown_account", lot[0], lot[1], "lot of an account with no parent account"))
+            problems.append(Problem("unknown_account", account, code, "lot of an account with no parent account"))
             continue
-        moved_lots.append(_new(Lot, (parent, *lot[1:7], lot[7] or lot[0])))
+        moved_lots.append(_new(Lot, (parent, code, direction, open_date, open_price, qty, open_trade_id, holder or account)))
     return moved_trades, moved_lots, problems
 
 
