@@ -19,7 +19,6 @@ from gateway.matching import (
     SelfTradePrevention,
     TimeInForce,
     Trade,
-    TradeIdCounter,
     TradingPhase,
 )
 
