@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.fixbroker-installed
 FB     := $(BIN)/fixbroker
 export FIXBROKER_DB ?= sqlite:///var/fixbroker.db
 
-.PHONY: demo test venv postgres clean
+.PHONY: demo test venv system-packages clean
 
 venv: $(STAMP)
 
@@ -37,11 +37,11 @@ demo: venv
 	$(FB) cash withdraw C000101 50000.00 --reference DEMO-W-C000101 --note "demo withdrawal"
 	$(FB) accounts list
 
-# PostgreSQL's server binaries for the test suite's throwaway server (Debian package).
-postgres:
-	bash .ci/ensure-postgres
+# Debian packages the suite runs for real: PostgreSQL's server, stunnel (TLS in front of FIX).
+system-packages:
+	bash .ci/system-packages
 
-test: venv postgres
+test: venv system-packages
 	$(BIN)/python -m pytest
 
 clean:

@@ -1,6 +1,6 @@
 """A throwaway PostgreSQL server on loopback for the test suite.
 
-The server runs from the Debian packages' binaries (installed by `.ci/ensure-postgres`),
+The server runs from the Debian packages' binaries (installed by `.ci/system-packages`),
 in a temporary data directory, with fsync off because its data is thrown away. PostgreSQL
 refuses to run as root, so under root it runs as the `postgres` system user.
 """
@@ -19,7 +19,7 @@ from pathlib import Path
 def _bin(name: str) -> str:
     found = shutil.which(name) or next(iter(sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), reverse=True)), None)
     if found is None:
-        raise RuntimeError(f"PostgreSQL's {name} is not installed; run .ci/ensure-postgres (Debian package postgresql)")
+        raise RuntimeError(f"PostgreSQL's {name} is not installed; run .ci/system-packages (Debian package postgresql)")
     return found
 
 

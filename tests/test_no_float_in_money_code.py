@@ -7,7 +7,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 MONEY_PACKAGES = ["backoffice/domain", "backoffice/db", "backoffice/refdata", "backoffice/ledger",
-                  "backoffice/settlement", "gateway/matching", "gateway/risk"]
+                  "backoffice/settlement", "gateway/matching", "gateway/risk", "gateway/core", "gateway/fix"]
 
 
 def float_uses(path: Path, root: Path = ROOT) -> list[str]:

@@ -46,12 +46,13 @@ def phase_commands(
 ) -> list[SetPhase]:
     """The `SetPhase` commands of a whole trading day for every book, in time order."""
     commands = [
-        SetPhase(_nanoseconds(change.at), change.phase, instrument)
+        SetPhase(to_nanoseconds(change.at), change.phase, instrument)
         for instrument, hours in sorted(hours_by_instrument.items())
         for change in phase_schedule(calendar, hours, trading_day)
     ]
     return sorted(commands, key=lambda c: (c.time, c.instrument or ""))
 
 
-def _nanoseconds(moment: datetime) -> int:
+def to_nanoseconds(moment: datetime) -> int:
+    """An aware datetime as the core's command time (ns since the epoch), exactly."""
     return (moment - _EPOCH) // timedelta(microseconds=1) * 1000

@@ -52,10 +52,12 @@ def synthetic_state(trading_day: date, instruments: int = 20, accounts: int = 20
     )
 
 
-@dataclass
+@dataclass(frozen=True)
 class FlowMix:
-    passive: float = 0.6  # float ok: probabilities of the generator, not money
-    cancel: float = 0.3
+    """Percentages of the flow; the rest (10% by default) are aggressive orders."""
+
+    passive: int = 60
+    cancel: int = 30
 
 
 def order_flow(
@@ -76,7 +78,7 @@ def order_flow(
     yield SetPhase(time, TradingPhase.CONTINUOUS)
     for n in range(count):
         time += step_ns
-        draw = rng.random()
+        draw = rng.randrange(100)
         if draw < mix.cancel and working:
             session, cl_ord_id = working.pop(rng.randrange(len(working)))
             yield Cancel(time, session, f"X{n}", cl_ord_id)
@@ -86,7 +88,7 @@ def order_flow(
         tick = instrument.terms.tick_size
         mid = state.previous_settlement[code]
         account = rng.choice(accounts)
-        side = Side.BUY if rng.random() < 0.5 else Side.SELL
+        side = Side.BUY if rng.randrange(2) else Side.SELL
         sign = -1 if side is Side.BUY else 1
         if draw < mix.cancel + mix.passive:
             price = mid + sign * tick * rng.randint(1, 20)  # rests away from the touch

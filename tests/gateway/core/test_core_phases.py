@@ -38,4 +38,4 @@ def test_day_only_product_and_commands_in_time_order():
     index = [(c.phase) for c in commands if c.instrument == "IF2612"]
     assert index == [P.PRE_OPEN, P.CONTINUOUS, P.BREAK, P.CONTINUOUS, P.CLOSED]
     first = commands[0]
-    assert first.instrument == "cu2701" and first.time == int(local(23, 20, 55).timestamp()) * 10**9
+    assert first.instrument == "cu2701" and first.time == 1_795_438_500 * 10**9  # 2026-11-23 20:55 Shanghai = 12:55 UTC
