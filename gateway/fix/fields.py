@@ -1,0 +1,118 @@
+"""Reading a FIX message's fields as text and writing Decimals as text: no float anywhere.
+
+Why not the binding's field classes: `fix.Price`, `fix.OrderQty` and friends convert through
+a C double, so 3890.2 might come back as 3890.1999999; and reading a missing field raises
+`FieldNotFound`, which inside a callback must never escape. Instead a message is serialised
+once (`toString`, done in C++) and split here into (tag, value) pairs, respecting the
+length-prefixed data fields that may contain the SOH delimiter; values are parsed into
+`Decimal` by the FIX float grammar, and outgoing numbers are set as string fields.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from types import MappingProxyType
+from typing import Protocol
+
+from .tags import CLOSE_TODAY_YESTERDAY, USER_DEFINED_MIN
+
+SOH = "\x01"
+
+# Length field -> the data field whose value it measures (the data may contain SOH).
+DATA_FIELDS = {
+    90: 91, 93: 89, 95: 96, 212: 213, 348: 349, 350: 351, 352: 353, 354: 355, 356: 357,
+    358: 359, 360: 361, 362: 363, 364: 365, 445: 446, 618: 619, 621: 622,
+}
+
+# FIX "float": optional minus, digits with an optional decimal point; no exponent, no plus.
+_FIX_FLOAT = re.compile(r"-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)")
+_MAX_NUMBER_LENGTH = 32
+
+# Tags at or above USER_DEFINED_MIN that the codec interprets itself (not kept as opaque tags).
+INTERPRETED_USER_TAGS = frozenset({CLOSE_TODAY_YESTERDAY})
+
+
+class HasToString(Protocol):
+    def toString(self) -> str: ...
+
+
+def split_fields(raw: str) -> list[tuple[int, str]] | None:
+    """Every (tag, value) of a tag=value message in order; None if it is not well formed."""
+    pairs: list[tuple[int, str]] = []
+    position = 0
+    data_length: int | None = None
+    data_tag: int | None = None
+    end = len(raw)
+    while position < end:
+        equals = raw.find("=", position)
+        if equals <= position:
+            return None
+        tag_text = raw[position:equals]
+        if not tag_text.isdigit():
+            return None
+        tag = int(tag_text)
+        if tag == data_tag and data_length is not None:
+            value_end = equals + 1 + data_length
+            if value_end >= end or raw[value_end] != SOH:
+                return None
+        else:
+            value_end = raw.find(SOH, equals + 1)
+            if value_end < 0:
+                return None
+        value = raw[equals + 1 : value_end]
+        pairs.append((tag, value))
+        data_tag = DATA_FIELDS.get(tag)
+        data_length = int(value) if data_tag is not None and value.isdigit() else None
+        position = value_end + 1
+    return pairs
+
+
+@dataclass(frozen=True, slots=True)
+class FieldView:
+    """A message's fields by tag (the first occurrence wins; header, body and trailer alike)."""
+
+    values: Mapping[int, str]
+    user_defined: Mapping[int, str]  # tags >= 5000 the codec does not interpret, as sent
+
+    @classmethod
+    def parse(cls, raw: str) -> "FieldView | None":
+        pairs = split_fields(raw)
+        if pairs is None:
+            return None
+        values: dict[int, str] = {}
+        user: dict[int, str] = {}
+        for tag, value in pairs:
+            values.setdefault(tag, value)
+            if tag >= USER_DEFINED_MIN and tag not in INTERPRETED_USER_TAGS:
+                user.setdefault(tag, value)
+        return cls(MappingProxyType(values), MappingProxyType(user))
+
+    @classmethod
+    def of(cls, message: "HasToString | str") -> "FieldView | None":
+        """From a quickfix.Message (serialised once) or a raw tag=value string."""
+        return cls.parse(message if isinstance(message, str) else message.toString())
+
+    def get(self, tag: int) -> str | None:
+        """The value, or None when the tag is absent or empty."""
+        value = self.values.get(tag)
+        return value if value else None
+
+
+def parse_decimal(text: str) -> Decimal | None:
+    """A FIX float as an exact Decimal; None for anything else (exponents, NaN, garbage)."""
+    if len(text) > _MAX_NUMBER_LENGTH or _FIX_FLOAT.fullmatch(text) is None:
+        return None
+    return Decimal(text)
+
+
+def format_decimal(value: Decimal | int) -> str:
+    """A number as FIX float text, fixed-point, never in exponent form."""
+    if isinstance(value, int):
+        return str(value)
+    if not value.is_finite():
+        raise ValueError(f"cannot send {value} in a FIX field")
+    text = format(value, "f")
+    return "0" if text in ("-0", "") else text
