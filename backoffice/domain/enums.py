@@ -10,6 +10,21 @@ class Side(StrEnum):
     SELL = "sell"
 
 
+class OrdType(StrEnum):
+    LIMIT = "limit"
+    MARKET = "market"  # best prices within the daily limits, the rest cancelled
+    STOP = "stop"  # held until the last price reaches the stop, then MARKET
+    STOP_LIMIT = "stop_limit"  # held until the last price reaches the stop, then LIMIT
+
+
+class TimeInForce(StrEnum):
+    DAY = "day"
+    GTC = "gtc"
+    GTD = "gtd"  # good until the end of `expire_date` (a trading day)
+    IOC = "ioc"  # CTP FAK: fill what can be filled now, cancel the rest
+    FOK = "fok"  # CTP FOK: fill everything now or nothing
+
+
 class OffsetFlag(StrEnum):
     """CTP CombOffsetFlag: what a trade does to the position it touches."""
 

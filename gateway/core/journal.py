@@ -48,6 +48,10 @@ class JournalWriter:
         self.engine = engine
         self.trading_day = trading_day
         self.ticks = ticks  # instrument -> tick size, to turn book ticks into prices
+        sqlite = engine.dialect.name == "sqlite"
+        marker = "?" if engine.dialect.paramstyle == "qmark" else "%s"
+        self._insert_journal = f"INSERT INTO journal (seq, trading_day, kind, body) VALUES ({', '.join([marker] * 4)})"
+        self._day_param = trading_day.isoformat() if sqlite else trading_day  # SQLite stores dates as ISO text
         with engine.connect() as connection:
             self.instrument_ids = dict(connection.execute(select(m.Instrument.code, m.Instrument.id)).all())
             self.account_ids = dict(connection.execute(select(m.Account.code, m.Account.id)).all())
@@ -58,16 +62,17 @@ class JournalWriter:
 
     def write(self, entries: list[_Entry]) -> None:
         journal_rows = []
-        trade_rows = []
-        leg_rows = []
-        day = self.trading_day
+        trade_rows: list[dict] = []
+        leg_rows: list[dict] = []
+        day = self._day_param
         for entry in entries:
-            journal_rows.append({"seq": entry.seq, "trading_day": day, "kind": kind_of(entry.command), "body": encode(entry.command)})
+            journal_rows.append((entry.seq, day, kind_of(entry.command), encode(entry.command)))
             for output in entry.outputs:
                 if isinstance(output, Trade):
                     self._trade_rows(entry.seq, output, trade_rows, leg_rows)
         with self.engine.begin() as connection:
-            connection.execute(insert(m.JournalEntry), journal_rows)
+            # The journal is the hot path: one plain DBAPI executemany, no per-row ORM work.
+            connection.exec_driver_sql(self._insert_journal, journal_rows)
             if trade_rows:
                 connection.execute(insert(m.Trade), trade_rows)
                 connection.execute(insert(m.TradeLeg), leg_rows)

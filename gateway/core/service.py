@@ -39,8 +39,6 @@ from gateway.matching import (
     Triggered,
 )
 from gateway.matching import NewOrder as BookOrder
-from gateway.matching import OrdType as BookOrdType
-from gateway.matching import TimeInForce as BookTif
 from gateway.matching.events import Event
 from gateway.risk.codes import Reject, ResultCode
 from gateway.risk.engine import OrderHold, RiskEngine
@@ -194,8 +192,8 @@ class TradingCore:
             member=held.member,
             session=command.session,
             side=request.side,
-            ord_type=BookOrdType(request.ord_type.value),
-            tif=BookTif(request.tif.value),
+            ord_type=request.ord_type,
+            tif=request.tif,
             qty=held.qty,
             price=_to_ticks(request.price, tick),
             stop_price=_to_ticks(request.stop_price, tick),

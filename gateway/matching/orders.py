@@ -14,7 +14,7 @@ from datetime import date
 from enum import StrEnum
 from types import MappingProxyType
 
-from backoffice.domain.enums import OffsetFlag, Side
+from backoffice.domain.enums import OffsetFlag, OrdType, Side, TimeInForce
 
 from .states import OrderStatus
 
@@ -24,21 +24,6 @@ _PENDING_NEW = OrderStatus.PENDING_NEW
 
 def _no_tags() -> Mapping[int, str]:
     return NO_TAGS
-
-
-class OrdType(StrEnum):
-    LIMIT = "limit"
-    MARKET = "market"  # best prices within the daily limits, the rest cancelled
-    STOP = "stop"  # held until the last price reaches the stop, then MARKET
-    STOP_LIMIT = "stop_limit"  # held until the last price reaches the stop, then LIMIT
-
-
-class TimeInForce(StrEnum):
-    DAY = "day"
-    GTC = "gtc"
-    GTD = "gtd"  # good until the end of `expire_date` (a trading day)
-    IOC = "ioc"  # CTP FAK: fill what can be filled now, cancel the rest
-    FOK = "fok"  # CTP FOK: fill everything now or nothing
 
 
 class StpScope(StrEnum):

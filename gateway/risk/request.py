@@ -9,25 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from enum import StrEnum
 
-from backoffice.domain.enums import OffsetFlag, Side
+from backoffice.domain.enums import OffsetFlag, OrdType, Side, TimeInForce
 
-
-class OrdType(StrEnum):
-    LIMIT = "limit"
-    MARKET = "market"
-    STOP = "stop"  # becomes MARKET when the last trade reaches the stop price
-    STOP_LIMIT = "stop_limit"  # becomes LIMIT at its price when triggered
-
-
-class TimeInForce(StrEnum):
-    DAY = "day"
-    GTC = "gtc"
-    GTD = "gtd"
-    IOC = "ioc"
-    FOK = "fok"
-
+__all__ = ["OrdType", "OrderRequest", "TimeInForce"]  # the order vocabulary risk and the codec share
 
 # Holds (frozen funds, reserved lots) live for one trading day: the engine is rebuilt from the
 # settled start-of-day state each morning, so an order may not outlive the day it was held in.
