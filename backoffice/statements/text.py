@@ -1,0 +1,216 @@
+"""Fixed-width text statement in the style of the CTP 交易结算单(盯市).
+
+Bilingual section titles ("资金状况  Account Summary"), bilingual two-line column headings,
+`|`-separated tables with `+---+` rules. Columns are sized to their widest cell and padded
+by display width (`layout.width`: a CJK character takes two columns), so every line of a
+table has the same display width in a terminal or a monospaced CJK-capable font, whatever
+the names in it. Amounts carry thousands separators and two decimals; text is left-aligned,
+figures right-aligned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from . import layout
+from .model import ClientStatement
+
+LEFT, RIGHT = "l", "r"
+TITLE_ZH, TITLE_EN = "交易结算单(盯市)", "Settlement Statement (MTM)"
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    zh: str
+    en: str
+    align: str
+    cell: Callable[[Any], str]
+
+
+def table(columns: Sequence[Column], rows: Sequence[Any], total: Sequence[str] | None = None) -> list[str]:
+    """Lines of one table: rule, two heading lines, rule, rows, rule[, totals, rule]."""
+    body = [[column.cell(row) for column in columns] for row in rows]
+    cells = [[c.zh for c in columns], [c.en for c in columns], *body, *([list(total)] if total else [])]
+    widths = [max(layout.width(line[i]) for line in cells) for i in range(len(columns))]
+    rule = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
+
+    def line(values: Sequence[str], aligns: Sequence[str]) -> str:
+        padded = (layout.rjust(v, w) if a == RIGHT else layout.ljust(v, w) for v, w, a in zip(values, widths, aligns))
+        return "| " + " | ".join(padded) + " |"
+
+    aligns = [c.align for c in columns]
+    heading = [LEFT] * len(columns)
+    out = [rule, line(cells[0], heading), line(cells[1], heading), rule]
+    out.extend(line(values, aligns) for values in body)
+    out.append(rule)
+    if total:
+        out.extend([line(total, aligns), rule])
+    return out
+
+
+def section(zh: str, en: str, lines: list[str]) -> list[str]:
+    """A blank line, the bilingual title centred over the section, then its lines."""
+    span = max([layout.width(x) for x in lines] + [layout.width(zh) + len(en) + 2])
+    return ["", layout.center(f"{zh}  {en}", span).rstrip(), *lines]
+
+
+TRANSACTION_COLUMNS = (
+    Column("成交日期", "Date", LEFT, lambda r: layout.day(r.date)),
+    Column("交易所", "Exchange", LEFT, lambda r: r.exchange),
+    Column("品种", "Product", LEFT, lambda r: r.product),
+    Column("合约", "Instrument", LEFT, lambda r: r.instrument),
+    Column("买/卖", "B/S", LEFT, lambda r: r.buy_sell.value),
+    Column("投/保", "S/H", LEFT, lambda r: r.hedge.value),
+    Column("成交价", "Price", RIGHT, lambda r: layout.price(r.price)),
+    Column("手数", "Lots", RIGHT, lambda r: str(r.lots)),
+    Column("成交额", "Turnover", RIGHT, lambda r: layout.amount(r.turnover)),
+    Column("开平", "O/C", LEFT, lambda r: r.open_close.value),
+    Column("手续费", "Fee", RIGHT, lambda r: layout.amount(r.fee)),
+    Column("平仓盈亏", "Realized P/L", RIGHT, lambda r: layout.amount(r.realized_pnl)),
+    Column("成交序号", "Trade No.", LEFT, lambda r: r.trade_no),
+)
+CASH_COLUMNS = (
+    Column("发生日期", "Date", LEFT, lambda r: layout.day(r.date)),
+    Column("出入金类型", "Type", LEFT, lambda r: "入金 Deposit" if r.deposit else "出金 Withdrawal"),
+    Column("入金", "Deposit", RIGHT, lambda r: layout.amount(r.deposit)),
+    Column("出金", "Withdrawal", RIGHT, lambda r: layout.amount(r.withdrawal)),
+    Column("说明", "Note", LEFT, lambda r: r.note),
+)
+CLOSED_COLUMNS = (
+    Column("平仓日期", "Close Date", LEFT, lambda r: layout.day(r.close_date)),
+    Column("合约", "Instrument", LEFT, lambda r: r.instrument),
+    Column("开仓日期", "Open Date", LEFT, lambda r: layout.day(r.open_date)),
+    Column("买/卖", "B/S", LEFT, lambda r: r.buy_sell.value),
+    Column("手数", "Lots", RIGHT, lambda r: str(r.lots)),
+    Column("开仓价", "Open Price", RIGHT, lambda r: layout.price(r.open_price)),
+    Column("昨结算", "Prev. Sttl.", RIGHT, lambda r: layout.price(r.prev_settlement)),
+    Column("成交价", "Trade Price", RIGHT, lambda r: layout.price(r.trade_price)),
+    Column("平仓盈亏", "Realized P/L", RIGHT, lambda r: layout.amount(r.realized_pnl)),
+    Column("成交序号", "Trade No.", LEFT, lambda r: r.trade_no),
+)
+DETAIL_COLUMNS = (
+    Column("合约", "Instrument", LEFT, lambda r: r.instrument),
+    Column("开仓日期", "Open Date", LEFT, lambda r: layout.day(r.open_date)),
+    Column("买/卖", "B/S", LEFT, lambda r: r.buy_sell.value),
+    Column("持仓量", "Lots", RIGHT, lambda r: str(r.lots)),
+    Column("开仓价", "Open Price", RIGHT, lambda r: layout.price(r.open_price)),
+    Column("昨结算", "Prev. Sttl.", RIGHT, lambda r: layout.price(r.prev_settlement)),
+    Column("结算价", "Sttl. Today", RIGHT, lambda r: layout.price(r.settlement)),
+    Column("浮动盈亏", "Accum. P/L", RIGHT, lambda r: layout.amount(r.accumulated_pnl)),
+    Column("盯市盈亏", "MTM P/L", RIGHT, lambda r: layout.amount(r.mtm_pnl)),
+    Column("保证金", "Margin", RIGHT, lambda r: layout.amount(r.margin)),
+    Column("成交序号", "Trade No.", LEFT, lambda r: r.trade_no),
+)
+SUMMARY_COLUMNS = (
+    Column("合约", "Instrument", LEFT, lambda r: r.instrument),
+    Column("买持", "Long Pos.", RIGHT, lambda r: str(r.long_lots)),
+    Column("买均价", "Avg Buy Price", RIGHT, lambda r: layout.price(r.avg_buy_price)),
+    Column("卖持", "Short Pos.", RIGHT, lambda r: str(r.short_lots)),
+    Column("卖均价", "Avg Sell Price", RIGHT, lambda r: layout.price(r.avg_sell_price)),
+    Column("昨结算", "Prev. Sttl.", RIGHT, lambda r: layout.price(r.prev_settlement)),
+    Column("今结算", "Sttl. Today", RIGHT, lambda r: layout.price(r.settlement)),
+    Column("盯市盈亏", "MTM P/L", RIGHT, lambda r: layout.amount(r.mtm_pnl)),
+    Column("保证金占用", "Margin Occupied", RIGHT, lambda r: layout.amount(r.margin)),
+)
+
+
+def _totals(columns: Sequence[Column], label_count: int, values: dict[int, str]) -> list[str]:
+    row = [""] * len(columns)
+    row[0] = f"共{label_count}条 Total"
+    for index, value in values.items():
+        row[index] = value
+    return row
+
+
+def summary_pairs(statement: ClientStatement) -> list[tuple[str, str, str, str]]:
+    """Account-summary lines as (left label, left value, right label, right value)."""
+    s = statement.summary
+    left = [
+        ("上日结存 Balance b/f", layout.amount(s.balance_bf)),
+        ("出入金 Deposit/Withdrawal", layout.amount(s.deposit_withdrawal)),
+        ("平仓盈亏 Realized P/L", layout.amount(s.realized_pnl)),
+        ("持仓盯市盈亏 MTM P/L", layout.amount(s.mtm_pnl)),
+        ("手续费 Commission", layout.amount(s.commission)),
+        ("当日结存 Balance c/f", layout.amount(s.balance_cf)),
+    ]
+    right = [
+        ("客户权益 Client Equity", layout.amount(s.client_equity)),
+        ("保证金占用 Margin Occupied", layout.amount(s.margin_occupied)),
+        ("可用资金 Fund Available", layout.amount(s.fund_available)),
+        ("风险度 Risk Degree", layout.percent(s.risk_degree)),
+        ("应追加资金 Margin Call", layout.amount(s.margin_call)),
+        ("", ""),
+    ]
+    return [(a, b, c, d) for (a, b), (c, d) in zip(left, right)]
+
+
+def margin_call_lines(statement: ClientStatement) -> list[str]:
+    notice = statement.margin_call_notice
+    if notice is None:
+        return []
+    due_zh = notice.deadline.strftime("%Y-%m-%d %H:%M") + "前" if notice.deadline else "下一交易日开盘前"
+    due_en = "by " + notice.deadline.strftime("%Y-%m-%d %H:%M") if notice.deadline else "before the next open"
+    cur = statement.header.currency
+    return [
+        f"您的客户权益低于保证金占用，请于{due_zh}追加资金 {layout.amount(notice.amount)} {cur}，否则可能被强行平仓。",
+        f"Your equity is below the margin occupied: please deposit {layout.amount(notice.amount)} {cur} {due_en}, or positions may be liquidated by force.",
+    ]
+
+
+def sections(statement: ClientStatement) -> list[tuple[str, str, Sequence[Column], Sequence[Any], list[str] | None]]:
+    """The non-empty tabular sections: (zh title, en title, columns, rows, totals row)."""
+    found: list[tuple[str, str, Sequence[Column], Sequence[Any], list[str] | None]] = []
+    if statement.cash:
+        found.append(("出入金明细", "Deposit/Withdrawal", CASH_COLUMNS, statement.cash, None))
+    if t := statement.transactions:
+        sums = {7: str(sum(r.lots for r in t)), 8: layout.amount(sum(r.turnover for r in t))}
+        sums |= {10: layout.amount(sum(r.fee for r in t)), 11: layout.amount(sum(r.realized_pnl for r in t))}
+        found.append(("成交记录", "Transaction Record", TRANSACTION_COLUMNS, t, _totals(TRANSACTION_COLUMNS, len(t), sums)))
+    if c := statement.closed:
+        sums = {4: str(sum(r.lots for r in c)), 8: layout.amount(sum(r.realized_pnl for r in c))}
+        found.append(("平仓明细", "Positions Closed", CLOSED_COLUMNS, c, _totals(CLOSED_COLUMNS, len(c), sums)))
+    if p := statement.positions:
+        sums = {3: str(sum(r.lots for r in p)), 7: layout.amount(sum(r.accumulated_pnl for r in p))}
+        sums |= {8: layout.amount(sum(r.mtm_pnl for r in p)), 9: layout.amount(sum(r.margin for r in p))}
+        found.append(("持仓明细", "Positions Detail", DETAIL_COLUMNS, p, _totals(DETAIL_COLUMNS, len(p), sums)))
+    if s := statement.position_summary:
+        sums = {1: str(sum(r.long_lots for r in s)), 3: str(sum(r.short_lots for r in s))}
+        sums |= {7: layout.amount(sum(r.mtm_pnl for r in s)), 8: layout.amount(sum(r.margin for r in s))}
+        found.append(("持仓汇总", "Positions Summary", SUMMARY_COLUMNS, s, _totals(SUMMARY_COLUMNS, len(s), sums)))
+    return found
+
+
+def render_text(statement: ClientStatement) -> str:
+    h = statement.header
+    pairs = summary_pairs(statement)
+    label_w = max(layout.width(p[0]) for p in pairs) + 1
+    value_w = max(layout.width(p[1]) for p in pairs)
+    rlabel_w = max(layout.width(p[2]) for p in pairs) + 1
+    rvalue_w = max(layout.width(p[3]) for p in pairs)
+    summary = [
+        f"{layout.ljust(a, label_w)}{layout.rjust(b, value_w)}    {layout.ljust(c, rlabel_w)}{layout.rjust(d, rvalue_w)}".rstrip()
+        for a, b, c, d in pairs
+    ]
+    rule = "-" * max(layout.width(x) for x in summary)
+    summary = [rule, *summary, rule]
+
+    info = [
+        ("会员 Member", f"{h.member_code} {h.member_name}", "制表日期 Creation Date", layout.day(h.created)),
+        ("客户号 Client ID", h.client_id, "客户名称 Client Name", h.client_name),
+        ("交易日 Trading Day", layout.day(h.trading_day), "币种 Currency", h.currency),
+    ]
+    info_w = max(layout.width(a) + layout.width(b) for a, b, _, _ in info) + 6
+    out = [layout.ljust(f"{a}: {b}", info_w) + f"{c}: {d}" for a, b, c, d in info]
+    out += section("资金状况", "Account Summary", summary)
+    for zh, en, columns, rows, total in sections(statement):
+        out += section(zh, en, table(columns, rows, total))
+    notice = margin_call_lines(statement)
+    if notice:
+        out += section("追加保证金通知", "Margin Call Notice", notice)
+    code_w = max(layout.width(x.code) for x in statement.legends) + 2
+    legends = [line for x in statement.legends for line in (layout.ljust(x.code, code_w) + x.zh, " " * code_w + x.en)]
+    out += section("说明", "Legends", legends)
+    title = layout.center(f"{TITLE_ZH}  {TITLE_EN}", max(layout.width(x) for x in out)).rstrip()
+    return "\n".join([title, "", *out]) + "\n"
