@@ -6,7 +6,7 @@ import click
 
 from backoffice.db.engine import DEFAULT_URL, ENV_VAR
 
-from . import accounts, cash, db, market, ref, sessions
+from . import accounts, cash, db, gateway, market, ref, sessions
 from .context import new_context
 
 
@@ -31,7 +31,7 @@ def cli(ctx: click.Context, db_url: str | None) -> None:
     ctx.call_on_close(app.close)
 
 
-for group in (db.group, ref.group, cash.group, accounts.group, market.group, sessions.group):
+for group in (db.group, ref.group, cash.group, accounts.group, market.group, sessions.group, gateway.group):
     cli.add_command(group)
 
 

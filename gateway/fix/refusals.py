@@ -3,7 +3,8 @@
 Risk's `ResultCode` holds 1xx validation, 2xx risk and 3xx matching; these are the reasons
 found while decoding the message itself (fields, enumerations, entitlements, symbology),
 with the same shape: a code, the FIX OrdRejReason (103) and CxlRejReason (102) it maps to,
-and a Text(58) template short enough for Bloomberg's ~44 characters.
+and a Text(58) template short enough for Bloomberg's ~44 characters. Next to them, the one
+table that maps the matching stage's reject reasons to FIX (`MATCHING_REASONS`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from gateway.matching.events import RejectReason
 from gateway.risk.codes import CxlRejReason, OrdRejReason
 
 _R = OrdRejReason
@@ -37,6 +39,8 @@ class DecodeReason(Enum):
     SAME_CL_ORD_ID = (415, _R.DUPLICATE_ORDER, _C.OTHER, "ClOrdID(11) equals OrigClOrdID(41)")
     UNSUPPORTED_MESSAGE = (416, _R.OTHER, _C.OTHER, "MsgType {value} not supported")
     GARBLED = (417, _R.OTHER, _C.OTHER, "Message could not be parsed")
+    NOT_ACCEPTING = (418, _R.EXCHANGE_CLOSED, _C.BROKER_OPTION, "Gateway not accepting orders now")
+    INTERNAL_ERROR = (419, _R.OTHER, _C.OTHER, "Internal error: request not processed")
 
     def __init__(self, code: int, ord_rej_reason: OrdRejReason, cxl_rej_reason: CxlRejReason, template: str) -> None:
         self.code = code
@@ -54,3 +58,27 @@ class Refusal:
 
     reason: DecodeReason
     text: str
+
+
+# The matching stage's reject reasons (gateway/matching/events.RejectReason) in FIX terms: the
+# one table the gateway reads for a book's Rejected, CancelRejected and ReplaceRejected.
+# Risk's and the core's codes carry their FIX reasons themselves (gateway/risk/codes.py).
+_MR = RejectReason
+MATCHING_REASONS: dict[RejectReason, tuple[OrdRejReason, CxlRejReason]] = {
+    _MR.DUPLICATE_ORDER_ID: (_R.DUPLICATE_ORDER, _C.OTHER),
+    _MR.UNKNOWN_ORDER: (_R.UNKNOWN_ORDER, _C.UNKNOWN_ORDER),
+    _MR.MARKET_CLOSED: (_R.EXCHANGE_CLOSED, _C.BROKER_OPTION),
+    _MR.TRADING_BREAK: (_R.EXCHANGE_CLOSED, _C.BROKER_OPTION),
+    _MR.AUCTION_LIMIT_ONLY: (_R.UNSUPPORTED_ORDER_CHARACTERISTIC, _C.OTHER),
+    _MR.INVALID_QUANTITY: (_R.OTHER, _C.OTHER),
+    _MR.QTY_NOT_ABOVE_FILLED: (_R.OTHER, _C.OTHER),
+    _MR.MISSING_PRICE: (_R.UNSUPPORTED_ORDER_CHARACTERISTIC, _C.OTHER),
+    _MR.UNEXPECTED_PRICE: (_R.UNSUPPORTED_ORDER_CHARACTERISTIC, _C.OTHER),
+    _MR.MISSING_STOP_PRICE: (_R.UNSUPPORTED_ORDER_CHARACTERISTIC, _C.OTHER),
+    _MR.UNEXPECTED_STOP_PRICE: (_R.UNSUPPORTED_ORDER_CHARACTERISTIC, _C.OTHER),
+    _MR.PRICE_OUTSIDE_LIMITS: (_R.ORDER_EXCEEDS_LIMIT, _C.OTHER),
+    _MR.STOP_PRICE_OUTSIDE_LIMITS: (_R.ORDER_EXCEEDS_LIMIT, _C.OTHER),
+    _MR.MISSING_EXPIRE_DATE: (_R.UNSUPPORTED_ORDER_CHARACTERISTIC, _C.OTHER),
+    _MR.UNEXPECTED_EXPIRE_DATE: (_R.UNSUPPORTED_ORDER_CHARACTERISTIC, _C.OTHER),
+    _MR.EXPIRE_DATE_PASSED: (_R.UNSUPPORTED_ORDER_CHARACTERISTIC, _C.OTHER),
+}

@@ -364,3 +364,89 @@ def refusal_answer(begin_string: str, refused: Refused, exec_id: str, transact_t
         text=refused.refusal.text,
         routing=refused.envelope.routing,
     )
+
+
+def status_unknown(
+    begin_string: str, *, cl_ord_id: str, order_id: str | None, side: str | None, symbol: str | None,
+    exec_id: str, transact_time: datetime, routing: Routing | None, text: str = "Unknown order",
+) -> fix.Message:
+    """The answer to an OrderStatusRequest (H) for an order this session does not have:
+    an ExecutionReport with OrdStatus 8 (Rejected) and OrdRejReason 5 (unknown order)."""
+    message = _new_message(begin_string, "8", routing)
+    _set(message, t.ORDER_ID, order_id or NO_ORDER_ID)
+    _set(message, t.CL_ORD_ID, cl_ord_id)
+    _set(message, t.EXEC_ID, exec_id)
+    if begin_string == FIX42:
+        _set(message, t.EXEC_TRANS_TYPE, "3")  # status
+    _set(message, t.EXEC_TYPE, ORD_STATUS[OrderStatus.REJECTED] if begin_string == FIX42 else "I")
+    _set(message, t.ORD_STATUS, ORD_STATUS[OrderStatus.REJECTED])
+    _set(message, t.ORD_REJ_REASON, str(int(OrdRejReason.UNKNOWN_ORDER)))
+    _set(message, t.SYMBOL, symbol or "[N/A]")
+    _set(message, t.SIDE, side)
+    _set(message, t.LEAVES_QTY, "0")
+    _set(message, t.CUM_QTY, "0")
+    _set(message, t.AVG_PX, "0")
+    _set(message, t.TRANSACT_TIME, utc_timestamp(transact_time))
+    _set(message, t.TEXT, text)
+    return message
+
+
+def mass_cancel_report(
+    begin_string: str, *, cl_ord_id: str, report_id: str, request_type: str, response: str,
+    affected: int, routing: Routing | None, reject_reason: str | None = None, text: str | None = None,
+) -> fix.Message:
+    """OrderMassCancelReport (r): `response` is MassCancelResponse(531), 0 when refused."""
+    message = _new_message(begin_string, "r", routing)
+    _set(message, t.CL_ORD_ID, cl_ord_id)
+    _set(message, t.ORDER_ID, report_id)
+    _set(message, t.MASS_CANCEL_REQUEST_TYPE, request_type)
+    _set(message, t.MASS_CANCEL_RESPONSE, response)
+    _set(message, t.MASS_CANCEL_REJECT_REASON, reject_reason)
+    _set(message, t.TOTAL_AFFECTED_ORDERS, str(affected))
+    _set(message, t.TEXT, text)
+    return message
+
+
+@dataclass(frozen=True, slots=True)
+class PositionLine:
+    """One account's position in one contract, in lots (long and short held apart)."""
+
+    account: str
+    contract: str
+    long_total: int
+    short_total: int
+    long_yesterday: int
+    short_yesterday: int
+    previous_settlement: Decimal
+
+
+def position_report(
+    begin_string: str, *, pos_req_id: str, report_id: str, total: int, result: str, account: str,
+    trading_day: date, line: PositionLine | None, routing: Routing | None, text: str | None = None,
+) -> fix.Message:
+    """PositionReport (AP). PosType(703) TOT is the whole position, SOD the lots carried from
+    yesterday (today's opens are the difference). `line` None with PosReqResult(728) 2: none."""
+    message = _new_message(begin_string, "AP", routing)
+    _set(message, t.POS_MAINT_RPT_ID, report_id)
+    _set(message, t.POS_REQ_ID, pos_req_id)
+    _set(message, t.TOTAL_NUM_POS_REPORTS, str(total))
+    _set(message, t.POS_REQ_RESULT, result)
+    _set(message, t.CLEARING_BUSINESS_DATE, local_date(trading_day))
+    _set(message, t.ACCOUNT, account)
+    _set(message, t.ACCOUNT_TYPE, "1")  # carried customer side
+    _set(message, t.TEXT, text)
+    if line is None:
+        return message
+    _set(message, t.SYMBOL, line.contract)
+    _set(message, t.SECURITY_ID, line.contract)
+    _set(message, t.SECURITY_ID_SOURCE, "8")
+    _set(message, t.SETTL_PRICE, format_decimal(line.previous_settlement))
+    _set(message, t.SETTL_PRICE_TYPE, "1")  # final
+    _set(message, t.PRIOR_SETTL_PRICE, format_decimal(line.previous_settlement))
+    for pos_type, long_qty, short_qty in (("TOT", line.long_total, line.short_total), ("SOD", line.long_yesterday, line.short_yesterday)):
+        group = fix.Group(t.NO_POSITIONS, t.POS_TYPE)
+        group.setField(fix.StringField(t.POS_TYPE, pos_type))
+        group.setField(fix.StringField(t.LONG_QTY, str(long_qty)))
+        group.setField(fix.StringField(t.SHORT_QTY, str(short_qty)))
+        message.addGroup(group)
+    return message

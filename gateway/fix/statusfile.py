@@ -1,0 +1,63 @@
+"""The gateway's status as a small JSON file, for `fixbroker gateway status`.
+
+Why a file: the status command runs as another process, possibly while the gateway is
+stopped, and needs no port or credentials to read it. The gateway rewrites it (atomically:
+write then rename) every second and once more when it stops; a reader tells a live gateway
+from a dead one by the process id and the age of the last update.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+STALE_AFTER_SECONDS = 5
+
+
+@dataclass(frozen=True)
+class SessionStatus:
+    name: str
+    begin_string: str
+    target_comp_id: str
+    port: int
+    logged_on: bool
+
+
+@dataclass(frozen=True)
+class GatewayStatus:
+    pid: int
+    running: bool
+    trading_day: str  # ISO date
+    started_at: str  # ISO UTC
+    updated_at: str  # ISO UTC
+    orders: int  # orders of the trading day (accepted or rejected by the book)
+    trades: int
+    journal_seq: int  # the last journal entry whose answers were released (0: none since start)
+    metrics_port: int | None
+    sessions: list[SessionStatus] = field(default_factory=list)
+
+
+def write_status(path: Path, status: GatewayStatus) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(json.dumps(asdict(status), indent=2), encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def read_status(path: Path) -> GatewayStatus:
+    """The last status written; raises OSError or ValueError when there is none readable."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    sessions = [SessionStatus(**s) for s in data.pop("sessions", [])]
+    return GatewayStatus(**data, sessions=sessions)
+
+
+def process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
