@@ -34,7 +34,11 @@ class PriceBand:
 
 
 def _to_tick(value: Decimal, tick: Decimal, rounding: str) -> Price:
-    return Price((value / tick).to_integral_value(rounding=rounding) * tick)
+    """`value` on the tick grid, written with the tick's decimals (4180.0, not 4180.000000:
+    the limit appears in reject texts)."""
+    places = max(0, -tick.normalize().as_tuple().exponent)  # type: ignore[operator]
+    on_grid = (value / tick).to_integral_value(rounding=rounding) * tick
+    return Price(on_grid.quantize(Decimal(1).scaleb(-places)))
 
 
 def price_band(previous_settlement: Decimal, terms: ContractTerms) -> PriceBand:

@@ -60,3 +60,18 @@ def test_cancel_counter_per_account_and_instrument():
     assert counter.count("C1", "IF2612") == 2
     assert counter.allows("C1", "cu2701")
     assert counter.allows("C2", "IF2612")
+
+
+def test_limits_are_written_with_the_ticks_decimals_whatever_the_stored_scale():
+    from decimal import Decimal as D
+
+    from backoffice.domain.enums import SettlementPriceRule
+    from backoffice.domain.instruments import ContractTerms
+    from gateway.risk.limits import price_band
+
+    # As read from the database: six decimals of scale on price and tick.
+    terms = ContractTerms("CNY", D(300), D("0.200000"), D("0.1000000000"), 20, 5000, SettlementPriceRule.LAST_HOUR_VWAP, False)
+    band = price_band(D("3800.000000"), terms)
+    assert (str(band.lower), str(band.upper)) == ("3420.0", "4180.0")
+    copper = ContractTerms("CNY", D(5), D("10.000000"), D("0.08"), 500, 10000, SettlementPriceRule.WHOLE_DAY_VWAP, True)
+    assert str(price_band(D("68000.000000"), copper).upper) == "73440"  # 68000 x 1.08 = 73440 on a 10 tick
