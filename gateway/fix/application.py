@@ -4,7 +4,8 @@ Inbound, each callback decodes, checks and hands one command to `OrderService.ex
 answers are built later, in `release`, once the journal holds the command (`outbound`). What
 can be answered without the core is answered at once: a codec refusal (8 / 9 / j), a status
 request (H, AF) from the reported-order view, a positions request (AN) from risk's positions,
-a refused mass cancel (r). Logons are checked here (credentials, source address, throttle).
+a refused mass cancel (r), a replace (G) that would change the order's account, side or
+instrument (9: the core's Replace carries quantity and prices only). Logons are checked here (credentials, source address, throttle).
 
 QuickFIX calls in from one thread per connection and the journal writer releases from its
 own: the order service is behind its lock, the view and the peer table behind theirs. No
@@ -32,6 +33,7 @@ from gateway.core import commands as core
 from gateway.core.journal import OrderService
 from gateway.core.service import Output, TradingCore
 from gateway.matching import Trade
+from gateway.risk.request import OrderRequest
 
 from . import codec
 from . import tags as t
@@ -40,7 +42,7 @@ from .codec import DecodeContext, Refused, Routing
 from .fields import FieldView
 from .metrics import GatewayMetrics
 from .orderview import OrderView, ReportedOrder
-from .outbound import MassCancelAsk, Pending, ReportBuilder
+from .outbound import MassCancelAsk, Pending, ReportBuilder, plain
 from .profiles import SessionProfile
 from .refusals import DecodeReason
 from .reports import (
@@ -50,6 +52,7 @@ from .reports import (
     ExecType,
     PositionLine,
     business_reject,
+    cancel_reject,
     execution_report,
     mass_cancel_report,
     position_report,
@@ -264,6 +267,19 @@ class GatewayApplication(fix.Application):
             )
         elif isinstance(decoded, codec.ReplaceOrder):
             request = decoded.order.request
+            original = self.view.find(profile.name, decoded.orig_cl_ord_id)
+            changed = _changed_identity(original, request) if original is not None else None
+            if changed:
+                refusal = _refused_as(raw, decoded.envelope, DecodeReason.REPLACE_CHANGES_ORDER, what=changed)
+                self.metrics.rejects.labels(str(refusal.refusal.reason.code)).inc()
+                self._send(cancel_reject(
+                    profile.begin_string, cl_ord_id=decoded.cl_ord_id, orig_cl_ord_id=decoded.orig_cl_ord_id,
+                    order_id=original.echo.order_id, status=original.status, response_to="G",
+                    reason=refusal.refusal.reason.fix_cxl_rej_reason, text=refusal.refusal.text,
+                    routing=decoded.envelope.routing, account=original.echo.account, transact_time=self.clock(),
+                ), sid)
+                self.metrics.observe_ack(self.monotonic_ns() - received)
+                return
             command = core.Replace(
                 self.wall_ns(), profile.name, decoded.cl_ord_id, decoded.orig_cl_ord_id, request.qty, request.price, request.stop_price
             )
@@ -325,7 +341,7 @@ class GatewayApplication(fix.Application):
     def _mass_status(self, fields: FieldView, profile: SessionProfile, sid: fix.SessionID) -> None:
         request_id = fields.get(t.MASS_STATUS_REQ_ID) or ""
         kind = fields.get(t.MASS_STATUS_REQ_TYPE)
-        orders = self.view.of_session(profile.name)
+        orders = [order for order in self.view.of_session(profile.name) if order.leaves_qty > 0]  # working orders only
         problem = None
         if kind == MASS_STATUS_BY_ACCOUNT:
             account = fields.get(t.ACCOUNT)
@@ -340,7 +356,7 @@ class GatewayApplication(fix.Application):
         elif kind != MASS_STATUS_ALL:
             problem = f"MassStatusReqType {kind} not supported"
         if problem is None and not orders:
-            problem = "No orders match the request"
+            problem = "No working orders match the request"
         if problem is not None:
             self._send(business_reject(
                 profile.begin_string, ref_seq_num=_seq(fields), ref_msg_type="AF", reason=BusinessRejectReason.OTHER,
@@ -420,7 +436,7 @@ class GatewayApplication(fix.Application):
             short_total, short_yesterday = sides.get(PositionDirection.SHORT, (0, 0))
             lines.append(PositionLine(
                 account, contract, long_total, short_total, long_yesterday, short_yesterday,
-                self.core.state.previous_settlement[contract],
+                plain(self.core.state.previous_settlement[contract]),  # 3800.000000 from the database -> 3800
             ))
         return lines
 
@@ -479,11 +495,27 @@ class GatewayApplication(fix.Application):
             log.exception("could not answer an internal error")
 
 
-def _refused_as(raw: str, envelope: codec.Envelope, reason: DecodeReason) -> Refused:
+def _refused_as(raw: str, envelope: codec.Envelope, reason: DecodeReason, **figures: object) -> Refused:
     """A refusal of a message the codec accepted (or could not handle), echoing its fields."""
     fields = FieldView.of(raw)
     echo = {tag: value for tag in codec.ECHO_TAGS if fields is not None and (value := fields.get(tag)) is not None}
-    return Refused(envelope, reason.refuse(), MappingProxyType(echo))
+    return Refused(envelope, reason.refuse(**figures), MappingProxyType(echo))
+
+
+def _changed_identity(original: ReportedOrder, request: OrderRequest) -> str | None:
+    """What a replace (G) would change that only a new order may: account, side, instrument.
+
+    The core's Replace carries quantity and prices only, so a G naming another account, side
+    or contract would otherwise replace the original silently as if it named the same."""
+    echo = original.echo
+    changed = [
+        name for name, before, after in (
+            ("account", echo.account, request.account),
+            ("side", echo.side, request.side),
+            ("instrument", echo.contract, request.instrument),
+        ) if before != after
+    ]
+    return "/".join(changed) or None
 
 
 def _seq(fields: FieldView | None) -> int | None:

@@ -4,7 +4,8 @@ The books never read a clock: this thread does, and turns the schedule from
 `gateway.core.phases.phase_commands` into `SetPhase` commands through the order service (so
 they are journalled like orders). On start it first catches up: every book is put in the phase
 the schedule says it should be in now, unless the journal already left it there (a restart).
-For tests and rehearsals a fixed phase can be forced instead of the schedule.
+For tests and rehearsals a fixed phase can be forced instead of the schedule, or the clock
+and the pause between its readings injected, so that a simulated day drives the real books.
 """
 
 from __future__ import annotations
@@ -31,13 +32,15 @@ def due_phases(schedule: list[SetPhase], now_ns: int) -> dict[str, TradingPhase]
 
 class PhaseDriver:
     def __init__(
-        self, service: OrderService, schedule: list[SetPhase], current: Callable[[str], TradingPhase], wall_ns: Callable[[], int]
+        self, service: OrderService, schedule: list[SetPhase], current: Callable[[str], TradingPhase], wall_ns: Callable[[], int],
+        pause: Callable[[int], object] | None = None,
     ) -> None:
         self.service = service
         self.schedule = sorted(schedule, key=lambda c: c.time)
         self.current = current  # instrument -> the phase its book is in now
         self.wall_ns = wall_ns
         self._stop = threading.Event()
+        self.pause = pause or (lambda ms: self._stop.wait(ms / 1000))  # milliseconds; wakes at once on stop()
         self._thread: threading.Thread | None = None
 
     def force(self, phase: TradingPhase, instruments: list[str]) -> None:
@@ -69,7 +72,7 @@ class PhaseDriver:
                 wait_ns = command.time - self.wall_ns()
                 if wait_ns <= 0:
                     break
-                self._stop.wait(min(wait_ns, 60_000_000_000) // 1_000_000 / 1000)  # seconds, ms resolution
+                self.pause(min(wait_ns, 60_000_000_000) // 1_000_000)  # milliseconds
             if self._stop.is_set():
                 return
             if command.instrument is not None and self.current(command.instrument) is command.phase:

@@ -41,6 +41,7 @@ class DecodeReason(Enum):
     GARBLED = (417, _R.OTHER, _C.OTHER, "Message could not be parsed")
     NOT_ACCEPTING = (418, _R.EXCHANGE_CLOSED, _C.BROKER_OPTION, "Gateway not accepting orders now")
     INTERNAL_ERROR = (419, _R.OTHER, _C.OTHER, "Internal error: request not processed")
+    REPLACE_CHANGES_ORDER = (420, _R.OTHER, _C.OTHER, "Replace must keep {what}")
 
     def __init__(self, code: int, ord_rej_reason: OrdRejReason, cxl_rej_reason: CxlRejReason, template: str) -> None:
         self.code = code

@@ -134,6 +134,7 @@ class Client:
         begin = "FIX.4.2" if name == "EMSX42" else "FIX.4.4"
         target = "BLPEMSX1" if name == "EMSX42" else "BLPTOMS1"
         self.name = name
+        self.store = directory / f"client-{name}"
         self.begin_string = begin
         self.args = [
             sys.executable, str(HERE / "fix_client.py"), str(port), begin, target, "FIXBROKER",
@@ -193,6 +194,22 @@ class Client:
     def kill(self) -> None:
         self.process.send_signal(signal.SIGKILL)
         self.process.wait(timeout=10)
+
+    def wait_counted(self, seq: int, seconds: float = 10) -> None:
+        """Wait until the client's FileStore has counted the incoming message `seq`.
+
+        QuickFIX calls fromApp (where fix_client.py prints the message) before it increments
+        and stores the next expected incoming MsgSeqNum; a client killed in between asks for
+        that message again after its next logon, so a test that kills a client right after
+        reading a message must wait for this first."""
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            for path in self.store.glob("*.seqnums"):
+                _, _, incoming = path.read_text().partition(":")
+                if incoming.strip().isdigit() and int(incoming) > seq:
+                    return
+            time.sleep(0.01)
+        raise AssertionError(f"{self.name}: message {seq} not counted in its store within {seconds}s")
 
     def quit(self) -> None:
         if self.process.poll() is None:

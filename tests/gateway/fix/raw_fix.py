@@ -39,6 +39,7 @@ class RawClient:
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.seq = 1
         self.buffer = b""
+        self.last_raw = b""  # the last message `receive` returned, as sent
 
     def content(self, body: str, seq: int, extra_header: str = "") -> str:
         msg_type, _, rest = body.replace("|", SOH).partition(SOH)
@@ -68,6 +69,7 @@ class RawClient:
                 raw, self.buffer = self.buffer[: match.end()], self.buffer[match.end() :]
                 fields = fields_of(raw)
                 if fields.get(35) != "0":
+                    self.last_raw = raw
                     return fields
                 continue
             remaining = deadline - time.time()
