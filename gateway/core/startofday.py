@@ -1,12 +1,16 @@
 """Build the core's start-of-day state from the back office, once, before the open.
 
 The core never queries the database per order: everything risk needs for the day is read
-here. Balances come from the cash ledger (movements up to and including the trading day);
-rates are each client's effective rates per product on the day; previous settlement prices
-are the latest settled or official price before the day (an instrument without one gets no
-book: it has no price limits). A member is blocked from opening new positions when its
-settlement reserve at any exchange (proprietary + brokerage) is below its minimum; a trading
-member when its account at its settlement member is.
+here. Balances are the settled ones: the balance c/f of the latest settlement before the
+day plus the cash movements it did not count, up to and including the trading day (before
+any settlement: the cash ledger alone; `ledger.cash.settled_funds`). Carried positions are
+that settlement's rolled client lots, with the margin settled on them. Rates are each
+client's effective rates per product on the day; previous settlement prices are the latest
+settled or official price before the day (an instrument without one gets no book: it has no
+price limits). A member is blocked from opening new positions when its settled reserve at
+any exchange (balance - settled margin of each reserve account, cash since included) is
+negative on either business type or below its minimum in total; a trading member when its
+account at its settlement member (equity - margin) is below its minimum.
 """
 
 from __future__ import annotations
@@ -15,15 +19,16 @@ from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from backoffice.db import models as m
-from backoffice.domain.enums import AccountKind, AccountStatus, CashDirection, ClosePriority, SettlementPriceRule
+from backoffice.domain.enums import AccountKind, AccountStatus, ClosePriority, PositionDirection, SettlementPriceRule
 from backoffice.domain.instruments import ContractTerms, Exchange, Instrument
 from backoffice.domain.rates import client_rates, rate_on
+from backoffice.ledger.cash import AccountFunds, settled_funds
 from backoffice.refdata import repository
-from gateway.risk.state import AccountState, RiskLimits, StartOfDayState
+from gateway.risk.state import AccountState, CarriedPosition, RiskLimits, StartOfDayState
 
 DEFAULT_LIMITS = RiskLimits(max_orders_per_second=50, max_cancels_per_day=500)
 
@@ -38,8 +43,8 @@ def load_start_of_day(session: Session, trading_day: date, limits: RiskLimits = 
         for row in session.scalars(select(m.Instrument).join(m.Instrument.product))
         if row.listing_date <= trading_day <= row.expiry_date
     }
-    balances = _balances(session, trading_day)
-    accounts = _client_accounts(session, trading_day, balances)
+    funds = settled_funds(session, on=trading_day)
+    accounts = _client_accounts(session, trading_day, {key: f.balance for key, f in funds.items()})
     return StartOfDayState(
         trading_day=trading_day,
         exchanges=exchanges,
@@ -47,7 +52,8 @@ def load_start_of_day(session: Session, trading_day: date, limits: RiskLimits = 
         previous_settlement=previous_settlement(session, trading_day),
         accounts=accounts,
         limits=limits,
-        blocked_members=_blocked_members(session, balances),
+        positions=carried_positions(session, trading_day),
+        blocked_members=_blocked_members(session, funds),
     )
 
 
@@ -82,14 +88,28 @@ def _instrument(row: m.Instrument) -> Instrument:
     )
 
 
-def _balances(session: Session, trading_day: date) -> dict[int, Decimal]:
-    signed = case((m.CashMovement.direction == CashDirection.DEPOSIT.value, m.CashMovement.amount), else_=-m.CashMovement.amount)
-    rows = session.execute(
-        select(m.CashMovement.account_id, func.sum(signed))
-        .where(m.CashMovement.business_date <= trading_day)
-        .group_by(m.CashMovement.account_id)
+def carried_positions(session: Session, trading_day: date) -> tuple[CarriedPosition, ...]:
+    """Client lots rolled by the latest settlement before the day, one per position."""
+    run_id = session.scalar(
+        select(m.SettlementRun.id)
+        .where(m.SettlementRun.status == "current", m.SettlementRun.trading_day < trading_day)
+        .order_by(m.SettlementRun.trading_day.desc())
+        .limit(1)
     )
-    return {account_id: total for account_id, total in rows}
+    if run_id is None:
+        return ()
+    rows = session.execute(
+        select(m.Account.code, m.Instrument.code, m.SettlementLot.direction, func.sum(m.SettlementLot.qty), func.sum(m.SettlementLot.margin))
+        .join(m.Account, m.Account.id == m.SettlementLot.account_id)
+        .join(m.Instrument, m.Instrument.id == m.SettlementLot.instrument_id)
+        .where(m.SettlementLot.run_id == run_id, m.Account.kind == AccountKind.CLIENT.value)
+        .group_by(m.Account.code, m.Instrument.code, m.SettlementLot.direction)
+        .order_by(m.Account.code, m.Instrument.code, m.SettlementLot.direction)
+    )
+    return tuple(
+        CarriedPosition(account, instrument, PositionDirection(direction), int(qty), margin)
+        for account, instrument, direction, qty, margin in rows
+    )
 
 
 def _client_accounts(session: Session, trading_day: date, balances: dict[int, Decimal]) -> dict[str, AccountState]:
@@ -124,14 +144,17 @@ def _client_accounts(session: Session, trading_day: date, balances: dict[int, De
     return accounts
 
 
-def _blocked_members(session: Session, balances: dict[int, Decimal]) -> frozenset[str]:
-    reserves: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+def _blocked_members(session: Session, funds: dict[int, AccountFunds]) -> frozenset[str]:
+    reserves: dict[tuple[str, str], list[Decimal]] = defaultdict(list)
     minimum: dict[str, Decimal] = {}
     query = select(m.Account).where(m.Account.kind.in_([AccountKind.MEMBER_RESERVE.value, AccountKind.TRADING_MEMBER.value]))
     for account in session.scalars(query):
         owner = account.owner_member
         assert owner is not None
         where = account.exchange.code if account.exchange else f"at {account.member.code}"
-        reserves[(owner.code, where)] += balances.get(account.id, Decimal(0))
+        held = funds.get(account.id)
+        reserves[(owner.code, where)].append(held.balance - held.margin_held if held is not None else Decimal(0))
         minimum[owner.code] = owner.min_reserve
-    return frozenset(member for (member, _), total in reserves.items() if total < minimum[member])
+    return frozenset(
+        member for (member, _), parts in reserves.items() if any(part < 0 for part in parts) or sum(parts) < minimum[member]
+    )

@@ -5,11 +5,25 @@ from .ledger import CashMovement
 from .organisation import Account, Client, FixSession, FixSessionAccount, Member, Membership, RateSchedule
 from .trading import JournalEntry, SettlementPrice, Trade, TradeLeg
 from .reference import ExchangeRate, Exchange, Holiday, HoursPeriod, Instrument, Product, Setting, TradingHours
+from .settlement import (
+    Dispute,
+    MarginCall,
+    SettlementAccount,
+    SettlementClose,
+    SettlementLot,
+    SettlementMargin,
+    SettlementPriceVersion,
+    SettlementReserve,
+    SettlementRun,
+    SettlementTradeLine,
+    TradeCorrection,
+)
 
 __all__ = [
     "Account",
     "CashMovement",
     "Client",
+    "Dispute",
     "Exchange",
     "ExchangeRate",
     "FixSession",
@@ -18,6 +32,7 @@ __all__ = [
     "HoursPeriod",
     "Instrument",
     "JournalEntry",
+    "MarginCall",
     "Member",
     "Membership",
     "Product",
@@ -25,8 +40,17 @@ __all__ = [
     "RefChange",
     "RefLoad",
     "Setting",
+    "SettlementAccount",
+    "SettlementClose",
+    "SettlementLot",
+    "SettlementMargin",
     "SettlementPrice",
+    "SettlementPriceVersion",
+    "SettlementReserve",
+    "SettlementRun",
+    "SettlementTradeLine",
     "Trade",
+    "TradeCorrection",
     "TradeLeg",
     "TradingHours",
 ]
