@@ -335,9 +335,10 @@ def _positions(
         msign = multiplier if is_long else -multiplier
         margin_k = long_k if is_long else short_k
         side_margin = ZERO
+        move = settlement - previous  # of every carried lot of the book, computed once
         for qty, open_price, open_date, open_trade_id in carried:
             units = qty * msign
-            mtm = ((settlement - previous) * units).quantize(CENT, _HALF_UP)
+            mtm = (move * units).quantize(CENT, _HALF_UP)
             margin = (margin_k * qty).quantize(CENT, _HALF_UP)
             accumulated = ((settlement - open_price) * units).quantize(CENT, _HALF_UP)
             positions.append(

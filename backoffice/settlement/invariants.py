@@ -68,6 +68,10 @@ def trades_settled_once(accounts: Sequence[AccountResult]) -> list[Violation]:
         for settled in result.trades:
             line = settled.line
             (buy_ids if line.side is Side.BUY else sell_ids).append(line.trade_id)
+    return _settled_once(buy_ids, sell_ids)
+
+
+def _settled_once(buy_ids: list[str], sell_ids: list[str]) -> list[Violation]:
     buys, sells = Counter(buy_ids), Counter(sell_ids)
     if len(buys) == len(buy_ids) == len(sells) == len(sell_ids) and buys.keys() == sells.keys():
         return []  # the common case, decided without a per-trade loop in Python
@@ -86,21 +90,28 @@ def balances_reconcile(accounts: Sequence[AccountResult]) -> list[Violation]:
         mtm = sum(map(_MTM, result.positions), ZERO)
         fees = sum(map(_FEE, result.trades), ZERO)
         margin = sum(map(_CHARGED, result.margins), ZERO)
-        expected_cf = result.balance_bf + result.deposits - result.withdrawals + close_pnl + mtm - fees
-        checks = (
-            ("close P&L", result.close_pnl, close_pnl),
-            ("position MTM", result.position_mtm, mtm),
-            ("fees", result.fees, fees),
-            ("margin", result.margin, margin),
-            ("balance c/f", result.balance_cf, expected_cf),
-            ("equity", result.equity, result.balance_cf),
-            ("funds available", result.available, result.equity - result.margin),
-            ("margin call", result.margin_call, max(result.margin - result.equity, ZERO)),
-        )
-        for name, stated, expected in checks:
-            if stated != expected:
-                found.append(Violation("balances_reconcile", result.account, f"{name} is {stated}, its lines give {expected}"))
+        found += _reconcile(result, close_pnl, mtm, fees, margin)
     return found
+
+
+def _reconcile(result: AccountResult, close_pnl: Decimal, mtm: Decimal, fees: Decimal, margin: Decimal) -> list[Violation]:
+    """An account's stated figures against the sums of its lines and its equations."""
+    expected_cf = result.balance_bf + result.deposits - result.withdrawals + close_pnl + mtm - fees
+    checks = (
+        ("close P&L", result.close_pnl, close_pnl),
+        ("position MTM", result.position_mtm, mtm),
+        ("fees", result.fees, fees),
+        ("margin", result.margin, margin),
+        ("balance c/f", result.balance_cf, expected_cf),
+        ("equity", result.equity, result.balance_cf),
+        ("funds available", result.available, result.equity - result.margin),
+        ("margin call", result.margin_call, max(result.margin - result.equity, ZERO)),
+    )
+    return [
+        Violation("balances_reconcile", result.account, f"{name} is {stated}, its lines give {expected}")
+        for name, stated, expected in checks
+        if stated != expected
+    ]
 
 
 LEVEL_CHECKS: tuple[Callable[[Sequence[AccountResult]], list[Violation]], ...] = (
@@ -112,8 +123,49 @@ LEVEL_CHECKS: tuple[Callable[[Sequence[AccountResult]], list[Violation]], ...] =
 
 
 def check_level(accounts: Sequence[AccountResult]) -> list[Violation]:
-    """Every violation of every single-level check."""
-    return [violation for check in LEVEL_CHECKS for violation in check(accounts)]
+    """Every violation of every single-level check: the same list as running `LEVEL_CHECKS`
+    one after the other, gathered in one pass over the lines (a level holds millions)."""
+    totals: dict[str, Decimal] = {}
+    long_lots: dict[str, int] = {}
+    short_lots: dict[str, int] = {}
+    buy_ids: list[str] = []
+    sell_ids: list[str] = []
+    unbalanced: list[Violation] = []
+    long_ = PositionDirection.LONG
+    buy = Side.BUY
+    for result in accounts:
+        close_pnl = ZERO
+        for close in result.closes:
+            pnl = close[10]
+            close_pnl += pnl
+            instrument = close[2]
+            totals[instrument] = totals.get(instrument, ZERO) + pnl
+        mtm = ZERO
+        for position in result.positions:
+            instrument, direction, qty, line_mtm = position[0], position[1], position[4], position[9]
+            mtm += line_mtm
+            totals[instrument] = totals.get(instrument, ZERO) + line_mtm
+            side = long_lots if direction is long_ else short_lots
+            side[instrument] = side.get(instrument, 0) + qty
+        fees = ZERO
+        for settled in result.trades:
+            line = settled[0]
+            fees += settled[1]
+            (buy_ids if line[3] is buy else sell_ids).append(line[1])
+        margin = sum(map(_CHARGED, result.margins), ZERO)
+        unbalanced += _reconcile(result, close_pnl, mtm, fees, margin)
+    found = [
+        Violation("zero_sum", instrument, f"close P&L + MTM sums to {total}, not 0")
+        for instrument, total in sorted(totals.items())
+        if total != 0
+    ]
+    found += [
+        Violation("open_interest_balanced", instrument, f"{long_lots.get(instrument, 0)} long lots against {short_lots.get(instrument, 0)} short")
+        for instrument in sorted(long_lots.keys() | short_lots.keys())
+        if long_lots.get(instrument, 0) != short_lots.get(instrument, 0)
+    ]
+    found += _settled_once(buy_ids, sell_ids)
+    return found + unbalanced
 
 
 def members_match_clients(

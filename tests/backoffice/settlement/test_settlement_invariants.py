@@ -100,3 +100,16 @@ def test_balances_reconcile_detects_a_cent_off_and_totals_that_are_not_their_lin
     # B keeps 1 short lot: 5,030 x 1 x 10 x 0.12 = 6,036 of margin
     found = balances_reconcile([replace(b, margin=D(0))])
     assert [v.message for v in found] == ["margin is 0, its lines give 6036.00", f"funds available is {b.available}, its lines give {b.equity}"]
+
+
+def test_check_level_in_one_pass_finds_what_the_checks_find_one_after_the_other():
+    a, b = two_accounts_trading_with_each_other()
+    grown = a.positions[0]._replace(qty=2)
+    broken = [
+        replace(a, positions=(grown,), trades=a.trades + a.trades[:1], balance_cf=a.balance_cf + D("0.01")),
+        replace(b, positions=(), fees=D("3.99")),
+    ]
+    expected = [violation for check in LEVEL_CHECKS for violation in check(broken)]
+    assert {v.check for v in expected} == {"zero_sum", "open_interest_balanced", "trades_settled_once", "balances_reconcile"}
+    assert check_level(broken) == expected
+    assert check_level([a, b]) == [violation for check in LEVEL_CHECKS for violation in check([a, b])] == []
