@@ -17,7 +17,6 @@ from backoffice.db.engine import transaction
 from backoffice.refdata import repository
 from backoffice.settlement.corrections import is_settled
 from backoffice.settlement.deadlines import dispute_deadline
-from backoffice.settlement.loading import trading_hours
 
 from . import clock
 from .context import AppContext, CommandError, default_operator, pass_app
@@ -45,7 +44,7 @@ def file_(app: AppContext, day: datetime, member: str, text: str, operator: str)
             raise CommandError(f"unknown member {member!r}")
         if not is_settled(session, day.date()):
             raise CommandError(f"{day:%Y-%m-%d} is not settled: there is nothing to dispute")
-        deadline = dispute_deadline(repository.load_calendar(session), trading_hours(session).values(), day.date())
+        deadline = dispute_deadline(repository.load_calendar(session), repository.trading_hours(session).values(), day.date())
         if now >= deadline:
             raise CommandError(
                 f"the dispute deadline of {day:%Y-%m-%d} was {deadline:%Y-%m-%d %H:%M %Z}; its results are final"

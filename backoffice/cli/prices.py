@@ -11,9 +11,9 @@ from rich.table import Table
 from sqlalchemy import select
 
 from backoffice.db import models as m
+from backoffice.refdata import repository
 from backoffice.db.engine import transaction
 from backoffice.settlement import corrections
-from backoffice.settlement.loading import load_instruments
 from backoffice.settlement.price_import import parse_prices
 
 from . import clock
@@ -63,7 +63,7 @@ def import_(app: AppContext, file: Path, operator: str) -> None:
     text = _read(file)
     now = clock.now()
     with transaction(app.migrated_engine()) as session:
-        rows, errors = parse_prices(text, load_instruments(session))
+        rows, errors = parse_prices(text, repository.instruments(session))
         if errors:
             for error in errors:
                 app.console.print(error.render(str(file)), style="red", markup=False, highlight=False)

@@ -25,7 +25,6 @@ from backoffice.refdata import repository
 from backoffice.settlement import closure
 from backoffice.settlement.corrections import is_settled
 from backoffice.settlement.deadlines import dispute_deadline
-from backoffice.settlement.loading import trading_hours
 from backoffice.settlement.runner import Settled, final_days, settle_days, settled_days_from
 from backoffice.settlement.transfers import transfers, write_transfers
 
@@ -194,7 +193,7 @@ def _current_run(session: Session, day: date) -> m.SettlementRun:
 
 
 def _final_message(session: Session, day: date) -> str:
-    deadline = dispute_deadline(repository.load_calendar(session), trading_hours(session).values(), day)
+    deadline = dispute_deadline(repository.load_calendar(session), repository.trading_hours(session).values(), day)
     return f"{day} is final: its dispute deadline {deadline:%Y-%m-%d %H:%M %Z} has passed"
 
 

@@ -14,7 +14,6 @@ from backoffice.db import models as m
 from backoffice.db.engine import transaction
 from backoffice.refdata import repository
 from backoffice.settlement import corrections
-from backoffice.settlement.loading import load_instruments
 from backoffice.settlement.trade_import import parse_trades, store_trades
 
 from . import clock
@@ -48,7 +47,7 @@ def import_(app: AppContext, file: Path) -> None:
         raise CommandError(f"{file}: not UTF-8 text (byte {exc.start}); nothing was imported") from None
     with transaction(app.migrated_engine()) as session, fail_on(LookupError):
         accounts = set(session.scalars(select(m.Account.code).where(m.Account.kind == "client")))
-        trades, errors = parse_trades(text, accounts=accounts, instruments=load_instruments(session), calendar=repository.load_calendar(session))
+        trades, errors = parse_trades(text, accounts=accounts, instruments=repository.instruments(session), calendar=repository.load_calendar(session))
         stored = None
         if not errors:
             stored, errors = store_trades(session, trades)

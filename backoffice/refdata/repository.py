@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import time
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from backoffice.db import models as m
-from backoffice.domain.calendar import TradingCalendar
-from backoffice.domain.enums import RateMode, RateScope
+from backoffice.domain.calendar import TradingCalendar, TradingHours
+from backoffice.domain.enums import ClosePriority, RateMode, RateScope, SettlementPriceRule
+from backoffice.domain.instruments import ContractTerms, Exchange, Instrument
 from backoffice.domain.rates import FEE_FIELDS, MARGIN_FIELDS, ExchangeRate, RatePolicy, RateSchedule, RateSet
 
 RATE_FIELDS = (*MARGIN_FIELDS, *FEE_FIELDS)
@@ -69,3 +70,48 @@ def rate_schedules(session: Session) -> list[RateSchedule]:
 
 def member_policy(member: m.Member) -> RatePolicy:
     return RatePolicy(min_fee_multiple=member.min_fee_multiple, min_margin_addon=member.min_margin_addon)
+
+
+def exchanges(session: Session) -> dict[str, Exchange]:
+    return {
+        row.code: Exchange(row.code, row.name, row.timezone, row.close_today_distinct, ClosePriority(row.close_priority), row.tiered_settlement)
+        for row in session.scalars(select(m.Exchange))
+    }
+
+
+def instrument_of(row: m.Instrument) -> Instrument:
+    """The domain instrument of a row (its terms as stored, resolved at load time)."""
+    terms = ContractTerms(
+        currency=row.currency,
+        multiplier=row.multiplier,
+        tick_size=row.tick_size,
+        price_limit_pct=row.price_limit_pct,
+        max_order_size=row.max_order_size,
+        position_limit=row.position_limit,
+        settlement_rule=SettlementPriceRule(row.settlement_rule),
+        large_side_margin=row.large_side_margin,
+    )
+    return Instrument(row.code, row.product.exchange.code, row.product.code, row.listing_date, row.expiry_date, terms, row.isin, row.figi)
+
+
+def instruments(session: Session) -> dict[str, Instrument]:
+    """Every instrument, listed or not, by code."""
+    query = select(m.Instrument).options(joinedload(m.Instrument.product).joinedload(m.Product.exchange))
+    return {row.code: instrument_of(row) for row in session.scalars(query)}
+
+
+def trading_hours(session: Session) -> dict[str, TradingHours]:
+    """Every trading-hours template, by name."""
+    found = {}
+    for row in session.scalars(select(m.TradingHours).options(selectinload(m.TradingHours.periods))):
+        day = tuple((p.start, p.end) for p in row.periods if p.kind == "day")
+        night = tuple((p.start, p.end) for p in row.periods if p.kind == "night")
+        found[row.name] = TradingHours(row.name, day, night, row.auction_minutes)
+    return found
+
+
+def instrument_hours(session: Session) -> dict[str, TradingHours]:
+    """Each instrument's trading hours (its product's template), by instrument code."""
+    templates = trading_hours(session)
+    rows = session.execute(select(m.Instrument.code, m.TradingHours.name).join(m.Instrument.product).join(m.Product.hours))
+    return {code: templates[name] for code, name in rows}

@@ -32,15 +32,13 @@ from backoffice.db import models as m
 from backoffice.domain.calendar import TradingCalendar, TradingHours
 from backoffice.domain.enums import (
     ClientKind,
-    ClosePriority,
     MemberKind,
     OffsetFlag,
     PositionDirection,
     SessionKind,
-    SettlementPriceRule,
     Side,
 )
-from backoffice.domain.instruments import ContractTerms, Exchange, Instrument
+from backoffice.domain.instruments import Exchange, Instrument
 from backoffice.domain.organisation import Client, Member
 from backoffice.domain.rates import RateSchedule, RateSet, rate_on
 from backoffice.refdata import repository
@@ -136,13 +134,10 @@ def previous_run(session: Session, day: date) -> PreviousRun | None:
 
 def load_day(session: Session, day: date) -> DayData:
     calendar = repository.load_calendar(session)
-    hours = trading_hours(session)
-    exchanges = {
-        row.code: Exchange(row.code, row.name, row.timezone, row.close_today_distinct, ClosePriority(row.close_priority), row.tiered_settlement)
-        for row in session.scalars(select(m.Exchange))
-    }
+    hours = repository.trading_hours(session)
+    exchanges = repository.exchanges(session)
     product_hours = {p.code: p.hours.name for p in session.scalars(select(m.Product))}
-    instruments = load_instruments(session)
+    instruments = repository.instruments(session)
     members, clients = _organisation(session)
     accounts = {
         code: AccountRef(id_, code, kind, member, owner_member or client or member, exchange)
@@ -194,34 +189,6 @@ def _client_code() -> ScalarSelect[str]:
 
 def _exchange_code() -> ScalarSelect[str]:
     return select(m.Exchange.code).where(m.Exchange.id == m.Account.exchange_id).scalar_subquery()
-
-
-def trading_hours(session: Session) -> dict[str, TradingHours]:
-    found = {}
-    for row in session.scalars(select(m.TradingHours)):
-        day = tuple((p.start, p.end) for p in row.periods if p.kind == "day")
-        night = tuple((p.start, p.end) for p in row.periods if p.kind == "night")
-        found[row.name] = TradingHours(row.name, day, night, row.auction_minutes)
-    return found
-
-
-def load_instruments(session: Session) -> dict[str, Instrument]:
-    """Every instrument, listed or not, by code."""
-    return {row.code: _instrument(row) for row in session.scalars(select(m.Instrument).join(m.Instrument.product))}
-
-
-def _instrument(row: m.Instrument) -> Instrument:
-    terms = ContractTerms(
-        currency=row.currency,
-        multiplier=row.multiplier,
-        tick_size=row.tick_size,
-        price_limit_pct=row.price_limit_pct,
-        max_order_size=row.max_order_size,
-        position_limit=row.position_limit,
-        settlement_rule=SettlementPriceRule(row.settlement_rule),
-        large_side_margin=row.large_side_margin,
-    )
-    return Instrument(row.code, row.product.exchange.code, row.product.code, row.listing_date, row.expiry_date, terms, row.isin, row.figi)
 
 
 def _organisation(session: Session) -> tuple[list[Member], list[Client]]:

@@ -31,7 +31,7 @@ from backoffice.refdata import repository
 
 from .day import DayOutcome, Progress, settle_day
 from .deadlines import is_final
-from .loading import load_day, trading_hours
+from .loading import load_day
 from .store import RunMeta, write_day
 
 
@@ -64,7 +64,7 @@ def settle_days(
     """Settle `days` in order; see the module docstring for what the caller must do."""
     settled = Settled()
     calendar = repository.load_calendar(session)
-    hours = list(trading_hours(session).values())
+    hours = list(repository.trading_hours(session).values())
     for day in days:
         progress(f"{day}: loading")
         data = load_day(session, day)
@@ -97,5 +97,5 @@ def settled_days_from(session: Session, first: date) -> list[date]:
 def final_days(session: Session, days: Sequence[date], now: datetime) -> list[date]:
     """Those of `days` whose dispute deadline has passed at `now`."""
     calendar = repository.load_calendar(session)
-    hours = list(trading_hours(session).values())
+    hours = list(repository.trading_hours(session).values())
     return [day for day in days if is_final(calendar, hours, day, now)]

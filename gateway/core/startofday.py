@@ -23,8 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from backoffice.db import models as m
-from backoffice.domain.enums import AccountKind, AccountStatus, ClosePriority, PositionDirection, SettlementPriceRule
-from backoffice.domain.instruments import ContractTerms, Exchange, Instrument
+from backoffice.domain.enums import AccountKind, AccountStatus, PositionDirection
 from backoffice.domain.rates import client_rates, rate_on
 from backoffice.ledger.cash import AccountFunds, settled_funds
 from backoffice.refdata import repository
@@ -34,15 +33,8 @@ DEFAULT_LIMITS = RiskLimits(max_orders_per_second=50, max_cancels_per_day=500)
 
 
 def load_start_of_day(session: Session, trading_day: date, limits: RiskLimits = DEFAULT_LIMITS) -> StartOfDayState:
-    exchanges = {
-        row.code: Exchange(row.code, row.name, row.timezone, row.close_today_distinct, ClosePriority(row.close_priority), row.tiered_settlement)
-        for row in session.scalars(select(m.Exchange))
-    }
-    instruments = {
-        row.code: _instrument(row)
-        for row in session.scalars(select(m.Instrument).join(m.Instrument.product))
-        if row.listing_date <= trading_day <= row.expiry_date
-    }
+    exchanges = repository.exchanges(session)
+    instruments = {code: i for code, i in repository.instruments(session).items() if i.is_listed_on(trading_day)}
     funds = settled_funds(session, on=trading_day)
     accounts = _client_accounts(session, trading_day, {key: f.balance for key, f in funds.items()})
     return StartOfDayState(
@@ -70,22 +62,6 @@ def previous_settlement(session: Session, trading_day: date) -> dict[str, Decima
         .join(latest, (latest.c.instrument_id == m.SettlementPrice.instrument_id) & (latest.c.day == m.SettlementPrice.trading_day))
     )
     return {code: price for code, price in rows}
-
-
-def _instrument(row: m.Instrument) -> Instrument:
-    terms = ContractTerms(
-        currency=row.currency,
-        multiplier=row.multiplier,
-        tick_size=row.tick_size,
-        price_limit_pct=row.price_limit_pct,
-        max_order_size=row.max_order_size,
-        position_limit=row.position_limit,
-        settlement_rule=SettlementPriceRule(row.settlement_rule),
-        large_side_margin=row.large_side_margin,
-    )
-    return Instrument(
-        row.code, row.product.exchange.code, row.product.code, row.listing_date, row.expiry_date, terms, row.isin, row.figi
-    )
 
 
 def carried_positions(session: Session, trading_day: date) -> tuple[CarriedPosition, ...]:

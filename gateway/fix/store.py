@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from backoffice.db import models as m
+from backoffice.refdata import repository
 from backoffice.domain.calendar import TradingHours
 
 from .profiles import SessionProfile, parse_networks
@@ -69,14 +70,5 @@ def load_session_profiles(session: Session) -> list[SessionProfile]:
 
 def load_trading_hours(session: Session, instruments: list[str]) -> dict[str, TradingHours]:
     """Each instrument's trading hours (its product's template), for the phase schedule."""
-    query = (
-        select(m.Instrument)
-        .where(m.Instrument.code.in_(instruments))
-        .options(joinedload(m.Instrument.product).joinedload(m.Product.hours).selectinload(m.TradingHours.periods))
-    )
-    hours: dict[str, TradingHours] = {}
-    for row in session.scalars(query).unique():
-        template = row.product.hours
-        periods = {kind: tuple((p.start, p.end) for p in template.periods if p.kind == kind) for kind in ("day", "night")}
-        hours[row.code] = TradingHours(template.name, periods["day"], periods["night"], template.auction_minutes)
-    return hours
+    hours = repository.instrument_hours(session)
+    return {code: hours[code] for code in instruments if code in hours}

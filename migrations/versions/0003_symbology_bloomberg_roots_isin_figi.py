@@ -10,7 +10,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import backoffice.db.types
 
 revision = '0003'
 down_revision = '0002'

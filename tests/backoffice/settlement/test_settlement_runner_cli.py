@@ -259,8 +259,8 @@ def test_disputes_until_the_deadline_and_final_days_need_force(example, db_url, 
 
 def test_earlier_unsettled_days_and_later_settled_days_are_refused(example, tmp_path):
     later = write_csv(tmp_path / "later.csv", TRADE_HEADER, [
-        f"Y1,2026-11-24,C000201,rb2705,sell,close,5040,1,2026-11-24T10:00:00+08:00",
-        f"Y1,2026-11-24,C000202,rb2705,buy,close,5040,1,2026-11-24T10:00:00+08:00",
+        "Y1,2026-11-24,C000201,rb2705,sell,close,5040,1,2026-11-24T10:00:00+08:00",
+        "Y1,2026-11-24,C000202,rb2705,buy,close,5040,1,2026-11-24T10:00:00+08:00",
     ])
     example("trades", "import", str(later))
     early = example("settle", "run", "--date", "2026-11-24", ok=False)

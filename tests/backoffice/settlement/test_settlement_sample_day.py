@@ -120,7 +120,7 @@ def test_bad_trade_files_are_reported_by_line_and_field_and_nothing_is_imported(
     bad = write_csv(tmp_path / "bad.csv", TRADE_HEADER, [
         f"OK-1,{DAY},C000101,IF2612,buy,open,3810.0,1,{DAY}T10:00:00+08:00",
         f"B-2,{DAY},NOPE,IF2612,buy,open,3810.1,1,{DAY}T10:00:00+08:00",
-        f"B-3,2026-11-22,C000101,XX,hold,opn,-1,1.5,yesterday",
+        "B-3,2026-11-22,C000101,XX,hold,opn,-1,1.5,yesterday",
         f"OK-1,{DAY},C000102,IF2612,buy,open,3812.0,1,{DAY}T10:00:00+08:00",
         f"B-5,{DAY},C000101,IF2612,sell,open,3810.0,1,{DAY}T19:00:00+08:00",
     ])

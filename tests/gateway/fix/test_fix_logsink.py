@@ -9,7 +9,6 @@ import gc
 import socket
 import subprocess
 import sys
-import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -23,7 +22,6 @@ from gateway.fix.profiles import parse_networks
 from gateway.fix.logsink import MASK, MaskingLogFactory, mask_secrets
 from gateway.fix.reports import ExecType, Execution, OrderEcho, execution_report, refusal_answer
 from gateway.fix.settings import build_session_settings
-from gateway.fix.symbology import Symbology
 from gateway.matching.states import OrderStatus
 
 HERE = Path(__file__).resolve().parent
