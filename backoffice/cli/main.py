@@ -6,7 +6,9 @@ import click
 
 from backoffice.db.engine import DEFAULT_URL, ENV_VAR
 
-from . import accounts, cash, db, disputes, gateway, market, prices, ref, sessions, settle, trades
+from . import accounts, cash, db, gateway, market, ref, sessions
+from . import disputes, prices, settle, trades
+from . import statements
 from .context import new_context
 
 
@@ -31,11 +33,13 @@ def cli(ctx: click.Context, db_url: str | None) -> None:
     ctx.call_on_close(app.close)
 
 
-for group in (
-    db.group, ref.group, cash.group, accounts.group, prices.group, trades.group, market.group,
-    settle.group, disputes.group, sessions.group, gateway.group,
-):
+for group in (db.group, ref.group, cash.group, accounts.group, market.group, sessions.group, gateway.group):
     cli.add_command(group)
+cli.add_command(prices.group)
+cli.add_command(trades.group)
+cli.add_command(settle.group)
+cli.add_command(disputes.group)
+cli.add_command(statements.group)
 
 
 def main() -> None:

@@ -18,6 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from backoffice.domain.enums import OffsetFlag, PositionDirection, Side
 from backoffice.domain.money import round_money
+from backoffice.settlement.inputs import TradeLine
 from backoffice.settlement.results import AccountResult, PositionLine
 
 from .model import (
@@ -107,7 +108,7 @@ def build_client_statement(
             price=t.line.price,
             lots=t.line.qty,
             turnover=round_money(t.line.price * t.line.qty * instruments[t.line.instrument].multiplier),
-            open_close=OpenClose.FORCED if t.line.forced else _OPEN_CLOSE[t.line.offset],
+            open_close=open_close_code(t.line),
             fee=t.fee,
             realized_pnl=t.realized,
             trade_no=t.line.trade_id,
@@ -156,6 +157,11 @@ def build_client_statement(
         position_summary=summarize_positions(result.positions),
         margin_call_notice=notice,
     )
+
+
+def open_close_code(line: TradeLine) -> OpenClose:
+    """The O/C code a statement prints: FL for any forced liquidation, else the offset flag's."""
+    return OpenClose.FORCED if line.forced else _OPEN_CLOSE[line.offset]
 
 
 def summarize_positions(lines: Sequence[PositionLine]) -> tuple[PositionSummaryRow, ...]:

@@ -40,7 +40,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from .model import ClientStatement
+from .model import ClientStatement, PositionSummaryRow, TransactionRow
 
 SCHEMA = "fixbroker.client_statement/1"
 CENT = Decimal("0.01")
@@ -52,6 +52,38 @@ def money(value: Decimal) -> str:
 
 def number(value: Decimal | None) -> str | None:
     return None if value is None else f"{value:f}"
+
+
+def transaction_dict(r: TransactionRow) -> dict[str, Any]:
+    return {
+        "date": r.date.isoformat(),
+        "exchange": r.exchange,
+        "product": r.product,
+        "instrument": r.instrument,
+        "bs": r.buy_sell.value,
+        "sh": r.hedge.value,
+        "price": number(r.price),
+        "lots": r.lots,
+        "turnover": money(r.turnover),
+        "oc": r.open_close.value,
+        "fee": money(r.fee),
+        "realized_pnl": money(r.realized_pnl),
+        "trade_no": r.trade_no,
+    }
+
+
+def position_summary_dict(r: PositionSummaryRow) -> dict[str, Any]:
+    return {
+        "instrument": r.instrument,
+        "long_lots": r.long_lots,
+        "avg_buy_price": number(r.avg_buy_price),
+        "short_lots": r.short_lots,
+        "avg_sell_price": number(r.avg_sell_price),
+        "prev_settlement": number(r.prev_settlement),
+        "settlement": number(r.settlement),
+        "mtm_pnl": money(r.mtm_pnl),
+        "margin": money(r.margin),
+    }
 
 
 def statement_dict(statement: ClientStatement) -> dict[str, Any]:
@@ -91,24 +123,7 @@ def statement_dict(statement: ClientStatement) -> dict[str, Any]:
             }
             for r in statement.cash
         ],
-        "transactions": [
-            {
-                "date": r.date.isoformat(),
-                "exchange": r.exchange,
-                "product": r.product,
-                "instrument": r.instrument,
-                "bs": r.buy_sell.value,
-                "sh": r.hedge.value,
-                "price": number(r.price),
-                "lots": r.lots,
-                "turnover": money(r.turnover),
-                "oc": r.open_close.value,
-                "fee": money(r.fee),
-                "realized_pnl": money(r.realized_pnl),
-                "trade_no": r.trade_no,
-            }
-            for r in statement.transactions
-        ],
+        "transactions": [transaction_dict(r) for r in statement.transactions],
         "positions_closed": [
             {
                 "close_date": r.close_date.isoformat(),
@@ -140,20 +155,7 @@ def statement_dict(statement: ClientStatement) -> dict[str, Any]:
             }
             for r in statement.positions
         ],
-        "positions_summary": [
-            {
-                "instrument": r.instrument,
-                "long_lots": r.long_lots,
-                "avg_buy_price": number(r.avg_buy_price),
-                "short_lots": r.short_lots,
-                "avg_sell_price": number(r.avg_sell_price),
-                "prev_settlement": number(r.prev_settlement),
-                "settlement": number(r.settlement),
-                "mtm_pnl": money(r.mtm_pnl),
-                "margin": money(r.margin),
-            }
-            for r in statement.position_summary
-        ],
+        "positions_summary": [position_summary_dict(r) for r in statement.position_summary],
         "margin_call_notice": None
         if notice is None
         else {"amount": money(notice.amount), "deadline": notice.deadline.isoformat() if notice.deadline else None},

@@ -9,6 +9,7 @@ so 张伟 is 4 columns wide though its len() is 2. Combining marks take none.
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 from datetime import date
 from decimal import Decimal
 
@@ -37,6 +38,7 @@ def day(value: date) -> str:
     return value.strftime("%Y%m%d")
 
 
+@lru_cache(maxsize=65536)
 def char_width(ch: str) -> int:
     if unicodedata.combining(ch):
         return 0
@@ -44,8 +46,16 @@ def char_width(ch: str) -> int:
 
 
 def width(text: str) -> int:
-    """Terminal columns `text` takes."""
-    return sum(char_width(ch) for ch in text)
+    """Terminal columns `text` takes (ASCII, most cells, is one column a character)."""
+    if text.isascii():
+        return len(text)
+    return _wide_width(text)
+
+
+@lru_cache(maxsize=65536)
+def _wide_width(text: str) -> int:
+    """Non-ASCII text is mostly headings, legends and names, printed again and again."""
+    return sum(map(char_width, text))
 
 
 def ljust(text: str, columns: int) -> str:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import layout
-from .model import ClientStatement
+from .model import ClientStatement, PositionSummaryRow, TransactionRow
 
 LEFT, RIGHT = "l", "r"
 TITLE_ZH, TITLE_EN = "交易结算单(盯市)", "Settlement Statement (MTM)"
@@ -124,6 +124,20 @@ def _totals(columns: Sequence[Column], label_count: int, values: dict[int, str])
     return row
 
 
+def transaction_totals(t: Sequence[TransactionRow]) -> list[str]:
+    """The totals row of a transaction record: lots, turnover, fees, realized P/L."""
+    sums = {7: str(sum(r.lots for r in t)), 8: layout.amount(sum(r.turnover for r in t))}
+    sums |= {10: layout.amount(sum(r.fee for r in t)), 11: layout.amount(sum(r.realized_pnl for r in t))}
+    return _totals(TRANSACTION_COLUMNS, len(t), sums)
+
+
+def position_summary_totals(s: Sequence[PositionSummaryRow]) -> list[str]:
+    """The totals row of a positions summary: long and short lots, MTM P/L, margin."""
+    sums = {1: str(sum(r.long_lots for r in s)), 3: str(sum(r.short_lots for r in s))}
+    sums |= {7: layout.amount(sum(r.mtm_pnl for r in s)), 8: layout.amount(sum(r.margin for r in s))}
+    return _totals(SUMMARY_COLUMNS, len(s), sums)
+
+
 def summary_pairs(statement: ClientStatement) -> list[tuple[str, str, str, str]]:
     """Account-summary lines as (left label, left value, right label, right value)."""
     s = statement.summary
@@ -165,9 +179,7 @@ def sections(statement: ClientStatement) -> list[tuple[str, str, Sequence[Column
     if statement.cash:
         found.append(("出入金明细", "Deposit/Withdrawal", CASH_COLUMNS, statement.cash, None))
     if t := statement.transactions:
-        sums = {7: str(sum(r.lots for r in t)), 8: layout.amount(sum(r.turnover for r in t))}
-        sums |= {10: layout.amount(sum(r.fee for r in t)), 11: layout.amount(sum(r.realized_pnl for r in t))}
-        found.append(("成交记录", "Transaction Record", TRANSACTION_COLUMNS, t, _totals(TRANSACTION_COLUMNS, len(t), sums)))
+        found.append(("成交记录", "Transaction Record", TRANSACTION_COLUMNS, t, transaction_totals(t)))
     if c := statement.closed:
         sums = {4: str(sum(r.lots for r in c)), 8: layout.amount(sum(r.realized_pnl for r in c))}
         found.append(("平仓明细", "Positions Closed", CLOSED_COLUMNS, c, _totals(CLOSED_COLUMNS, len(c), sums)))
@@ -176,9 +188,7 @@ def sections(statement: ClientStatement) -> list[tuple[str, str, Sequence[Column
         sums |= {8: layout.amount(sum(r.mtm_pnl for r in p)), 9: layout.amount(sum(r.margin for r in p))}
         found.append(("持仓明细", "Positions Detail", DETAIL_COLUMNS, p, _totals(DETAIL_COLUMNS, len(p), sums)))
     if s := statement.position_summary:
-        sums = {1: str(sum(r.long_lots for r in s)), 3: str(sum(r.short_lots for r in s))}
-        sums |= {7: layout.amount(sum(r.mtm_pnl for r in s)), 8: layout.amount(sum(r.margin for r in s))}
-        found.append(("持仓汇总", "Positions Summary", SUMMARY_COLUMNS, s, _totals(SUMMARY_COLUMNS, len(s), sums)))
+        found.append(("持仓汇总", "Positions Summary", SUMMARY_COLUMNS, s, position_summary_totals(s)))
     return found
 
 
