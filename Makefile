@@ -20,21 +20,39 @@ $(STAMP): setup.cfg pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-# The main job on the embedded SQLite default: schema, venue, funding, then the accounts.
-# Re-runnable: the venue load is idempotent and each deposit's bank reference is recorded once.
+# The main job on the embedded SQLite default: a whole trading day of the sample venue.
+# Schema and venue; funding; the previous day's settlement prices; a trading day through the
+# order service (risk, books, journal); the two-level settlement; statements in every format
+# (var/statements/DAY/<member>/<account>.txt|json|csv|pdf); the accounts after settlement.
+# Re-runnable: the venue load is idempotent, each deposit's bank reference is recorded once,
+# a closed day is not traded again and settling a day again supersedes it with equal figures.
+DEMO_DAY  := 2026-11-23
+DEMO_PREV := 2026-11-20
 demo: venv
 	$(FB) db upgrade
 	$(FB) ref load config/venue.toml
 	$(FB) ref show --section exchanges --section products --section members --section sessions
-	$(FB) cash deposit C000101 1000000.00 --reference DEMO-C000101 --note "demo funding"
-	$(FB) cash deposit C000102 5000000.00 --reference DEMO-C000102 --note "demo funding"
-	$(FB) cash deposit P0001 20000000.00 --reference DEMO-P0001 --note "demo funding"
-	$(FB) cash deposit C000201 800000.00 --reference DEMO-C000201 --note "demo funding"
-	$(FB) cash deposit C000202 3000000.00 --reference DEMO-C000202 --note "demo funding"
-	$(FB) cash deposit C010101 500000.00 --reference DEMO-C010101 --note "demo funding"
-	$(FB) cash deposit RSV-CFFEX-0001-B 5000000.00 --reference DEMO-RSV-1 --note "settlement reserve"
-	$(FB) cash deposit RSV-SHFE-0001-B 5000000.00 --reference DEMO-RSV-2 --note "settlement reserve"
-	$(FB) cash withdraw C000101 50000.00 --reference DEMO-W-C000101 --note "demo withdrawal"
+	$(FB) cash deposit C000101 20000000.00 --reference DEMO-C000101 --date $(DEMO_PREV) --note "demo funding"
+	$(FB) cash deposit C000102 50000000.00 --reference DEMO-C000102 --date $(DEMO_PREV) --note "demo funding"
+	$(FB) cash deposit P0001 80000000.00 --reference DEMO-P0001 --date $(DEMO_PREV) --note "demo funding"
+	$(FB) cash deposit C000201 20000000.00 --reference DEMO-C000201 --date $(DEMO_PREV) --note "demo funding"
+	$(FB) cash deposit C000202 50000000.00 --reference DEMO-C000202 --date $(DEMO_PREV) --note "demo funding"
+	$(FB) cash deposit C010101 3000000.00 --reference DEMO-C010101 --date $(DEMO_PREV) --note "demo funding"
+	$(FB) cash deposit RSV-CFFEX-0001-B 10000000.00 --reference DEMO-RSV-1 --date $(DEMO_PREV) --note "settlement reserve"
+	$(FB) cash deposit RSV-SHFE-0001-B 10000000.00 --reference DEMO-RSV-2 --date $(DEMO_PREV) --note "settlement reserve"
+	$(FB) cash deposit RSV-CFFEX-0002-B 10000000.00 --reference DEMO-RSV-3 --date $(DEMO_PREV) --note "settlement reserve"
+	$(FB) cash deposit RSV-SHFE-0002-B 10000000.00 --reference DEMO-RSV-4 --date $(DEMO_PREV) --note "settlement reserve"
+	$(FB) cash deposit RSV-CFFEX-0001-P 20000000.00 --reference DEMO-RSV-5 --date $(DEMO_PREV) --note "proprietary reserve"
+	$(FB) cash deposit RSV-SHFE-0001-P 20000000.00 --reference DEMO-RSV-6 --date $(DEMO_PREV) --note "proprietary reserve"
+	$(FB) cash deposit TM-0001-0101 5000000.00 --reference DEMO-TM-0101 --date $(DEMO_PREV) --note "trading member funds"
+	$(FB) prices import config/demo-prices.csv
+	$(FB) market simulate --date $(DEMO_DAY) --orders 3000 --skip-if-closed
+	$(FB) settle run --date $(DEMO_DAY)
+	$(FB) settle show --date $(DEMO_DAY)
+	$(FB) prices show --date $(DEMO_DAY)
+	$(FB) statements generate --date $(DEMO_DAY)
+	$(FB) statements show --date $(DEMO_DAY) --account C000102
+	$(FB) statements members --date $(DEMO_DAY) --member 0001
 	$(FB) accounts list
 
 # Debian packages the suite runs for real: PostgreSQL's server, stunnel (TLS in front of FIX).

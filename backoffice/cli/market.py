@@ -31,6 +31,7 @@ from gateway.risk.state import StartOfDayState
 from .context import AppContext, CommandError, pass_app
 
 _DATE = click.DateTime(["%Y-%m-%d"])
+_DAY_NS = 6 * 3600 * 1_000_000_000
 
 
 @click.group("market")
@@ -42,12 +43,15 @@ def group() -> None:
 @click.option("--date", "day", type=_DATE, required=True, help="The trading day to trade.")
 @click.option("--orders", type=click.IntRange(1, 10_000_000), default=2000, show_default=True, help="Commands in the flow.")
 @click.option("--seed", type=int, default=7, show_default=True, help="Seed of the order flow (same seed, same day).")
+@click.option("--skip-if-closed", is_flag=True, help="Succeed without trading when DATE is already closed (re-runnable scripts).")
 @pass_app
-def simulate(app: AppContext, day: datetime, orders: int, seed: int) -> None:
+def simulate(app: AppContext, day: datetime, orders: int, seed: int, skip_if_closed: bool) -> None:
     """Trade DATE with a synthetic flow from the venue's client accounts, then close it.
 
-    Orders pass the same risk checks, books and journal as FIX orders. Accounts need funds
-    (`fixbroker cash deposit`) and instruments a previous settlement price to trade.
+    Orders pass the same risk checks, books and journal as FIX orders, spread over 09:00-15:00
+    with the books open throughout (the flow opens positions; it does not close them).
+    Accounts need funds (`fixbroker cash deposit`) and instruments a previous settlement
+    price to trade.
     """
     engine = app.migrated_engine()
     trading_day = day.date()
@@ -56,6 +60,9 @@ def simulate(app: AppContext, day: datetime, orders: int, seed: int) -> None:
         raise CommandError(f"no instrument has a settlement price before {trading_day}; set one with `fixbroker prices set`")
     journal = journal_commands(engine, trading_day)
     if any(isinstance(c, EndOfDay) for _, c in journal):
+        if skip_if_closed:
+            app.console.print(f"{trading_day} is already traded and closed ({len(journal)} journalled commands); nothing to do")
+            return
         raise CommandError(f"{trading_day} is already closed in the journal ({len(journal)} commands)")
     core = rebuild(engine, state)
     writer = JournalWriter(engine, trading_day, core.ticks)
@@ -66,8 +73,11 @@ def simulate(app: AppContext, day: datetime, orders: int, seed: int) -> None:
             tally[_label(output)] += 1
 
     service = OrderService(core, writer, release, next_seq=writer.last_seq() + 1)
-    start = _day_start_ns(state, trading_day) + len(journal) * 50_000_000
-    flow = list(order_flow(state, orders, seed=seed, start_ns=start, sessions=_sessions(engine, state), step_ns=50_000_000))
+    # The flow is spread over the day session (09:00-15:00 exchange time), so that
+    # last-hour settlement prices have a last hour to work with.
+    step = _DAY_NS // orders
+    start = _day_start_ns(state, trading_day) + len(journal) * step
+    flow = list(order_flow(state, orders, seed=seed, start_ns=start, sessions=_sessions(engine, state), step_ns=step))
     try:
         with Progress(console=app.console, transient=True) as progress:
             task = progress.add_task(f"trading {trading_day}", total=len(flow) + 1)
