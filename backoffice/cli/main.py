@@ -6,9 +6,7 @@ import click
 
 from backoffice.db.engine import DEFAULT_URL, ENV_VAR
 
-from . import accounts, cash, db, gateway, market, ref, sessions
-from . import disputes, prices, settle, trades
-from . import statements
+from . import accounts, cash, db, disputes, eod, gateway, market, prices, ref, sessions, settle, statements, trades
 from .context import new_context
 
 
@@ -26,20 +24,20 @@ def cli(ctx: click.Context, db_url: str | None) -> None:
     """fixbroker: FIX gateway and futures broker back office.
 
     Set up a database with `fixbroker db upgrade`, load the venue with
-    `fixbroker ref load config/venue.toml`, then record cash and inspect accounts.
+    `fixbroker ref load config/venue.toml`, fund accounts with `fixbroker cash`, trade through
+    `fixbroker gateway run` (FIX) or `fixbroker market simulate`, then close the day with
+    `fixbroker eod run` (settlement and statements).
     """
     app = new_context(db_url)
     ctx.obj = app
     ctx.call_on_close(app.close)
 
 
-for group in (db.group, ref.group, cash.group, accounts.group, market.group, sessions.group, gateway.group):
+for group in (
+    db.group, ref.group, cash.group, accounts.group, prices.group, trades.group, market.group, settle.group,
+    disputes.group, statements.group, eod.group, sessions.group, gateway.group,
+):
     cli.add_command(group)
-cli.add_command(prices.group)
-cli.add_command(trades.group)
-cli.add_command(settle.group)
-cli.add_command(disputes.group)
-cli.add_command(statements.group)
 
 
 def main() -> None:

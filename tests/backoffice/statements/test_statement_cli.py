@@ -13,7 +13,6 @@ C000202 also deposits 20,000.00 on the day. Hand-computed:
 import csv
 import io
 import json
-import sys
 from datetime import datetime, timezone
 from decimal import Decimal
 
@@ -24,10 +23,8 @@ from test_statement_text import tables
 from backoffice.db import models as m
 from backoffice.db.engine import make_engine, transaction
 from backoffice.statements import layout
-from paths import ROOT
 
-sys.path.insert(0, str(ROOT / "tests" / "backoffice" / "settlement"))  # the settlement tests' venue helpers
-from settle_venue import RESERVES, TRADE_HEADER, fund, worked_example_venue, write_csv  # noqa: E402
+from settle_venue import RESERVES, TRADE_HEADER, fund, worked_example_venue, write_csv
 
 D = Decimal
 DAY = "2026-11-23"
