@@ -20,7 +20,7 @@ from backoffice.refdata import repository
 from backoffice.scheduler import Step, build_scheduler, run_end_of_day
 
 from . import clock, settle, statements
-from .context import AppContext, CommandError, pass_app
+from .context import AppContext, CommandError
 
 _DATE = click.DateTime(["%Y-%m-%d"])
 

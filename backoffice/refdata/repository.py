@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import date, time
+from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from backoffice.db import models as m
@@ -115,3 +116,20 @@ def instrument_hours(session: Session) -> dict[str, TradingHours]:
     templates = trading_hours(session)
     rows = session.execute(select(m.Instrument.code, m.TradingHours.name).join(m.Instrument.product).join(m.Product.hours))
     return {code: templates[name] for code, name in rows}
+
+
+def previous_settlement_prices(session: Session, day: date) -> dict[str, Decimal]:
+    """Each instrument's latest settlement price before `day` (the base of its price limits
+    and of its carried positions' MTM)."""
+    latest = (
+        select(m.SettlementPrice.instrument_id, func.max(m.SettlementPrice.trading_day).label("day"))
+        .where(m.SettlementPrice.trading_day < day)
+        .group_by(m.SettlementPrice.instrument_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(m.Instrument.code, m.SettlementPrice.price)
+        .join(m.SettlementPrice, m.SettlementPrice.instrument_id == m.Instrument.id)
+        .join(latest, (latest.c.instrument_id == m.SettlementPrice.instrument_id) & (latest.c.day == m.SettlementPrice.trading_day))
+    )
+    return dict(rows.all())

@@ -173,7 +173,7 @@ def load_day(session: Session, day: date) -> DayData:
         previous_reserve=_previous_reserve(session, before),
         lots=_client_lots(session, before),
         trades=day_trades(session, day),
-        previous_prices=previous_prices(session, day),
+        previous_prices=repository.previous_settlement_prices(session, day),
         official=official_prices(session, day),
     )
 
@@ -304,21 +304,6 @@ def day_trades(session: Session, day: date) -> list[TradeRecord]:
     ]
     records.sort(key=lambda t: (t.time, len(t.trade_id), t.trade_id))
     return records
-
-
-def previous_prices(session: Session, day: date) -> dict[str, Decimal]:
-    latest = (
-        select(m.SettlementPrice.instrument_id, func.max(m.SettlementPrice.trading_day).label("day"))
-        .where(m.SettlementPrice.trading_day < day)
-        .group_by(m.SettlementPrice.instrument_id)
-        .subquery()
-    )
-    rows = session.execute(
-        select(m.Instrument.code, m.SettlementPrice.price)
-        .join(m.SettlementPrice, m.SettlementPrice.instrument_id == m.Instrument.id)
-        .join(latest, (latest.c.instrument_id == m.SettlementPrice.instrument_id) & (latest.c.day == m.SettlementPrice.trading_day))
-    )
-    return dict(rows.all())
 
 
 def official_prices(session: Session, day: date) -> dict[str, Decimal]:

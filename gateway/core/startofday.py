@@ -41,27 +41,12 @@ def load_start_of_day(session: Session, trading_day: date, limits: RiskLimits = 
         trading_day=trading_day,
         exchanges=exchanges,
         instruments=instruments,
-        previous_settlement=previous_settlement(session, trading_day),
+        previous_settlement=repository.previous_settlement_prices(session, trading_day),
         accounts=accounts,
         limits=limits,
         positions=carried_positions(session, trading_day),
         blocked_members=_blocked_members(session, funds),
     )
-
-
-def previous_settlement(session: Session, trading_day: date) -> dict[str, Decimal]:
-    latest = (
-        select(m.SettlementPrice.instrument_id, func.max(m.SettlementPrice.trading_day).label("day"))
-        .where(m.SettlementPrice.trading_day < trading_day)
-        .group_by(m.SettlementPrice.instrument_id)
-        .subquery()
-    )
-    rows = session.execute(
-        select(m.Instrument.code, m.SettlementPrice.price)
-        .join(m.SettlementPrice, m.SettlementPrice.instrument_id == m.Instrument.id)
-        .join(latest, (latest.c.instrument_id == m.SettlementPrice.instrument_id) & (latest.c.day == m.SettlementPrice.trading_day))
-    )
-    return {code: price for code, price in rows}
 
 
 def carried_positions(session: Session, trading_day: date) -> tuple[CarriedPosition, ...]:
