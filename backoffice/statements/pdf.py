@@ -29,7 +29,7 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
-from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from . import cjk_font, text
 from .model import ClientStatement
@@ -48,11 +48,13 @@ PAGE_LABEL = "第 {page} 页 / 共 {pages} 页   Page {page} of {pages}"
 FIXED_TEXT = TITLE_ZH + TITLE_EN + PAGE_LABEL + string.printable + "·—"
 
 
+SECTION_MIN_SPACE = 35 * mm  # a section heading, the table's two heading rows and a few lines
+
 def _styles(font: str) -> dict[str, ParagraphStyle]:
     return {
         "title": ParagraphStyle("title", fontName=font, fontSize=17, leading=22, textColor=ACCENT),
         "subtitle": ParagraphStyle("subtitle", fontName=font, fontSize=9.5, leading=13, textColor=INK),
-        "section": ParagraphStyle("section", fontName=font, fontSize=10.5, leading=14, textColor=ACCENT, spaceBefore=7, spaceAfter=2, keepWithNext=1),
+        "section": ParagraphStyle("section", fontName=font, fontSize=10.5, leading=14, textColor=ACCENT, spaceBefore=7, spaceAfter=2),
         "body": ParagraphStyle("body", fontName=font, fontSize=8.5, leading=12, textColor=INK, alignment=TA_LEFT),
         "small": ParagraphStyle("small", fontName=font, fontSize=7, leading=9.5, textColor=INK),
         "alert": ParagraphStyle("alert", fontName=font, fontSize=9, leading=13, textColor=ALERT),
@@ -148,7 +150,9 @@ def _story(statement: ClientStatement, font: str) -> list:
         _summary_table(statement, font),
     ]
     for zh, en, columns, rows, total in text.sections(statement):
-        story += [Paragraph(f"{zh}&nbsp;&nbsp;{en}", st["section"]), _grid(columns, rows, total, font)]
+        # A long table starts under its heading and splits across pages (its heading rows
+        # repeat); only when fewer than a few rows would fit does the section start afresh.
+        story += [CondPageBreak(SECTION_MIN_SPACE), Paragraph(f"{zh}&nbsp;&nbsp;{en}", st["section"]), _grid(columns, rows, total, font)]
     notice = text.margin_call_lines(statement)
     if notice:
         box = Table([[Paragraph("追加保证金通知&nbsp;&nbsp;Margin Call Notice", st["alert"])], *[[Paragraph(x, st["body"])] for x in notice]], hAlign="LEFT")
