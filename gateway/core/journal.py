@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from typing import TypeVar
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
@@ -30,6 +31,7 @@ from .commands import Command, decode, encode, kind_of
 from .service import Output, TradingCore
 
 Release = Callable[[int, Command, list[Output]], None]
+T = TypeVar("T")
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
@@ -135,6 +137,11 @@ class OrderService:
                 self._pending.append(_Entry(seq, command, outputs))
                 self._wake.notify()
         return seq
+
+    def read(self, query: Callable[[TradingCore], T]) -> T:
+        """Run a read-only `query` on the core between two commands (never during one)."""
+        with self._lock:
+            return query(self.core)
 
     def close(self) -> None:
         """Write what is pending, release it, and stop the writer."""

@@ -417,16 +417,18 @@ class GatewayApplication(fix.Application):
         if account not in profile.accounts:
             answer(POS_NOT_AUTHORIZED, None, 0, f"Account {account[:12]} not entitled")
             return
-        lines = self._position_lines(account)
+        assert self.service is not None
+        lines = self.service.read(lambda core: self._position_lines(core, account))
         if not lines:
             answer(POS_NONE, None, 0, "No positions")
             return
         for line in lines:
             answer(POS_VALID, line, len(lines))
 
-    def _position_lines(self, account: str) -> list[PositionLine]:
+    def _position_lines(self, core: TradingCore, account: str) -> list[PositionLine]:
+        """Runs under the order service's lock: risk's positions change with every fill."""
         by_contract: dict[str, dict[PositionDirection, tuple[int, int]]] = {}
-        for (owner, contract, direction), position in self.core.risk.positions.items():
+        for (owner, contract, direction), position in core.risk.positions.items():
             if owner == account and position.total:
                 by_contract.setdefault(contract, {})[direction] = (position.total, position.yesterday)
         lines = []
@@ -436,7 +438,7 @@ class GatewayApplication(fix.Application):
             short_total, short_yesterday = sides.get(PositionDirection.SHORT, (0, 0))
             lines.append(PositionLine(
                 account, contract, long_total, short_total, long_yesterday, short_yesterday,
-                plain(self.core.state.previous_settlement[contract]),  # 3800.000000 from the database -> 3800
+                plain(core.state.previous_settlement[contract]),  # 3800.000000 from the database -> 3800
             ))
         return lines
 
