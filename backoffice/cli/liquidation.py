@@ -39,9 +39,9 @@ from backoffice.refdata import repository
 from backoffice.settlement.liquidation import ForcedClose, HeldPosition, forced_closes
 from gateway.core.commands import NewOrder
 from gateway.core.journal import JournalWriter, OrderService, rebuild
-from gateway.core.phases import to_nanoseconds
 from gateway.core.service import Refused, TradingCore
 from gateway.core.startofday import load_start_of_day
+from gateway.core.timestamps import to_nanoseconds
 from gateway.matching import OrderStatus, TradingPhase
 from gateway.risk.request import OrderRequest
 

@@ -20,11 +20,11 @@ from sqlalchemy import Engine, func, select
 from backoffice.db import models as m
 from backoffice.db.engine import transaction
 from gateway.core.commands import EndOfDay, NewOrder
-from gateway.core.phases import to_nanoseconds
 from gateway.core.journal import JournalWriter, OrderService, journal_commands, rebuild
 from gateway.core.service import CancelRefused, Refused
 from gateway.core.simulation import order_flow
 from gateway.core.startofday import load_start_of_day
+from gateway.core.timestamps import to_nanoseconds
 from gateway.matching import Canceled, Expired, Trade
 from gateway.risk.state import StartOfDayState
 

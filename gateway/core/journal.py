@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import TypeVar
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 from decimal import Decimal
+from typing import TypeVar
 
 from sqlalchemy import Engine, func, insert, select
 
@@ -29,11 +29,11 @@ from gateway.risk.state import StartOfDayState
 
 from .commands import Command, decode, encode, kind_of
 from .service import Output, TradingCore
+from .timestamps import from_nanoseconds
 
 Release = Callable[[int, Command, list[Output]], None]
 T = TypeVar("T")
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +87,7 @@ class JournalWriter:
             "instrument_id": self.instrument_ids[trade.instrument],
             "price": trade.price * tick,
             "qty": trade.qty,
-            "executed_at": _EPOCH + timedelta(microseconds=trade.time // 1000),
+            "executed_at": from_nanoseconds(trade.time),
             "aggressor": trade.aggressor.value if trade.aggressor else None,
             "source": "core",
             "journal_seq": seq,

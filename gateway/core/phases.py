@@ -10,15 +10,14 @@ the trading day it trades for, so the schedule of Monday starts on Friday evenin
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 
 from backoffice.domain.calendar import TradingCalendar, TradingHours
 from backoffice.domain.enums import SessionKind
 from gateway.matching import TradingPhase
 
 from .commands import SetPhase
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+from .timestamps import to_nanoseconds
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,8 +50,3 @@ def phase_commands(
         for change in phase_schedule(calendar, hours, trading_day)
     ]
     return sorted(commands, key=lambda c: (c.time, c.instrument or ""))
-
-
-def to_nanoseconds(moment: datetime) -> int:
-    """An aware datetime as the core's command time (ns since the epoch), exactly."""
-    return (moment - _EPOCH) // timedelta(microseconds=1) * 1000

@@ -16,7 +16,6 @@ prices at its edge with the instrument's tick.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Union
 
@@ -46,6 +45,7 @@ from gateway.risk.request import OrderRequest
 from gateway.risk.state import StartOfDayState
 
 from .commands import Cancel, Command, EndOfDay, Halt, MassCancel, NewOrder, Replace, SetPhase
+from .timestamps import from_nanoseconds
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,7 +173,7 @@ class TradingCore:
         key = (command.session, command.cl_ord_id)
         if key in self._by_cl_ord_id:
             return [self._refused(command, ResultCode.DUPLICATE_ORDER.reject(cl_ord_id=command.cl_ord_id))]
-        held = self.risk.pre_trade(request, _moment(command.time))
+        held = self.risk.pre_trade(request, from_nanoseconds(command.time))
         if isinstance(held, Reject):
             return [self._refused(command, held)]
         self._orders_seen += 1
@@ -231,7 +231,7 @@ class TradingCore:
         new_total = int(command.qty)
         before = record.request
         amended = replace(before, qty=Decimal(new_total - record.cum_qty), price=command.price, stop_price=command.stop_price)
-        moment = _moment(command.time)
+        moment = from_nanoseconds(command.time)
         rejected = self.risk.amend(record.hold, amended, moment)
         if rejected is not None:
             return [self._cancel_refused(command, record, rejected, is_replace=True)]
@@ -360,11 +360,3 @@ class _Only:
 
 def _to_ticks(price: Decimal | None, tick: Decimal) -> int | None:
     return None if price is None else int(price / tick)
-
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-
-
-def _moment(time_ns: int) -> datetime:
-    """A command's time (ns since the epoch) as the aware datetime risk works with."""
-    return _EPOCH + timedelta(microseconds=time_ns // 1000)

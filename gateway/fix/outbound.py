@@ -14,13 +14,14 @@ reverse, when it arrived) travels with the command as a `Pending` entry.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 from decimal import Decimal
 
 import quickfix as fix
 
 from gateway.core.commands import Cancel, Command, MassCancel, NewOrder, Replace
 from gateway.core.service import CancelRefused, Output, Refused
+from gateway.core.timestamps import from_nanoseconds
 from gateway.matching import Accepted, Canceled, CancelReason, Expired, Rejected, Replaced, Trade, Triggered
 from gateway.matching.events import CancelRejected, ReplaceRejected, TradeSide
 from gateway.matching.states import OrderStatus
@@ -30,9 +31,7 @@ from . import codec
 from .codec import Routing
 from .orderview import OrderView, ReportedOrder, contract_query
 from .refusals import MATCHING_REASONS
-from .reports import NO_ORDER_ID, Execution, ExecType, OrderEcho, cancel_reject, execution_report, mass_cancel_report
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+from .reports import NO_ORDER_ID, ExecType, Execution, OrderEcho, cancel_reject, execution_report, mass_cancel_report
 
 # Text(58) of a cancel nobody asked for in this request (Bloomberg shows ~44 characters).
 UNSOLICITED_TEXT = {
@@ -50,11 +49,6 @@ def plain(value: Decimal) -> Decimal:
     """A price without the trailing zeros the database's scale adds (3800.000000 -> 3800)."""
     value = value.normalize()
     return value.quantize(Decimal(1)) if value.as_tuple().exponent > 0 else value  # type: ignore[operator]
-
-
-def moment(time_ns: int) -> datetime:
-    """A core time (ns since the epoch) as an aware datetime, without a float."""
-    return _EPOCH + timedelta(microseconds=time_ns // 1000)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +136,7 @@ class ReportBuilder:
     def _report(self, order: ReportedOrder, exec_id: str, exec_type: ExecType, time_ns: int, **extra: object) -> fix.Message:
         execution = Execution(
             exec_id=exec_id, exec_type=exec_type, status=order.status, cum_qty=order.cum_qty, leaves_qty=order.leaves_qty,
-            avg_px=order.avg_px, transact_time=moment(time_ns), trade_date=self.trading_day, **extra,  # type: ignore[arg-type]
+            avg_px=order.avg_px, transact_time=from_nanoseconds(time_ns), trade_date=self.trading_day, **extra,  # type: ignore[arg-type]
         )
         return execution_report(self.begin_strings[order.session], order.echo, execution)
 
@@ -252,7 +246,7 @@ class ReportBuilder:
         return self._sendable(session, lambda: Report(session, cancel_reject(
             self.begin_strings[session], cl_ord_id=cl_ord_id, orig_cl_ord_id=orig, order_id=order_id, status=status,
             response_to="G" if is_replace else "F", reason=reason, text=text, routing=routing, account=account,
-            transact_time=moment(time_ns),
+            transact_time=from_nanoseconds(time_ns),
         ), "cancel_rejected", label))
 
     def _sendable(self, session: str, make: object) -> list[Report]:
