@@ -43,7 +43,7 @@ from . import layout
 from .build import InstrumentRef, open_close_code
 from .json_render import money, number
 from .model import ZERO, BuySell, OpenClose
-from .text import LEFT, RIGHT, Column, section, table
+from .text import LEFT, RIGHT, Column, section, table, totals_row
 
 CSV_ENCODING = "utf-8-sig"  # with a BOM, for Excel (see csv_render)
 
@@ -287,14 +287,6 @@ FUND_COLUMNS = (
 )
 
 
-def _total(rows: Sequence[object], width: int, sums: dict[int, str]) -> list[str]:
-    row = [""] * width
-    row[0] = f"共{len(rows)}条 Total"
-    for index, value in sums.items():
-        row[index] = value
-    return row
-
-
 def _money_sum(rows: Sequence[object], field: str) -> str:
     return layout.amount(sum((getattr(r, field) for r in rows), ZERO))
 
@@ -303,18 +295,18 @@ def render_text(report: MemberReport) -> str:
     """The four tables, bilingual titles, aligned by display width."""
     p, t, q, f = report.pnl, report.trades, report.positions, report.funds
     parts = [
-        ("资金结算表", "Fund Settlement", FUND_COLUMNS, f, _total(f, len(FUND_COLUMNS), {
+        ("资金结算表", "Fund Settlement", FUND_COLUMNS, f, totals_row(FUND_COLUMNS, len(f), {
             1: _money_sum(f, "reserve_bf"), 2: _money_sum(f, "margin_bf"), 3: _money_sum(f, "margin_cf"), 4: _money_sum(f, "pnl"),
             5: _money_sum(f, "deposits"), 6: _money_sum(f, "withdrawals"), 7: _money_sum(f, "fees"), 8: _money_sum(f, "reserve_cf"),
             10: _money_sum(f, "margin_call"), 11: _money_sum(f, "net_settlement"),
         })),
-        ("盈亏表", "P&L", PNL_COLUMNS, p, _total(p, len(PNL_COLUMNS), {
+        ("盈亏表", "P&L", PNL_COLUMNS, p, totals_row(PNL_COLUMNS, len(p), {
             4: _money_sum(p, "close_pnl"), 5: _money_sum(p, "mtm_pnl"), 6: _money_sum(p, "fees"), 7: _money_sum(p, "net"),
         })),
-        ("成交表", "Trades", TRADE_COLUMNS, t, _total(t, len(TRADE_COLUMNS), {
+        ("成交表", "Trades", TRADE_COLUMNS, t, totals_row(TRADE_COLUMNS, len(t), {
             7: str(sum(r.lots for r in t)), 8: _money_sum(t, "turnover"), 9: _money_sum(t, "fee"), 10: _money_sum(t, "realized_pnl"),
         })),
-        ("持仓表", "Positions", POSITION_COLUMNS, q, _total(q, len(POSITION_COLUMNS), {
+        ("持仓表", "Positions", POSITION_COLUMNS, q, totals_row(POSITION_COLUMNS, len(q), {
             2: str(sum(r.long_lots for r in q)), 3: str(sum(r.short_lots for r in q)), 6: _money_sum(q, "mtm_pnl"), 7: _money_sum(q, "margin"),
         })),
     ]

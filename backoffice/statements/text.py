@@ -116,7 +116,8 @@ SUMMARY_COLUMNS = (
 )
 
 
-def _totals(columns: Sequence[Column], label_count: int, values: dict[int, str]) -> list[str]:
+def totals_row(columns: Sequence[Column], label_count: int, values: dict[int, str]) -> list[str]:
+    """A table's closing row: the count under the first column, sums where given."""
     row = [""] * len(columns)
     row[0] = f"共{label_count}条 Total"
     for index, value in values.items():
@@ -128,14 +129,14 @@ def transaction_totals(t: Sequence[TransactionRow]) -> list[str]:
     """The totals row of a transaction record: lots, turnover, fees, realized P/L."""
     sums = {7: str(sum(r.lots for r in t)), 8: layout.amount(sum(r.turnover for r in t))}
     sums |= {10: layout.amount(sum(r.fee for r in t)), 11: layout.amount(sum(r.realized_pnl for r in t))}
-    return _totals(TRANSACTION_COLUMNS, len(t), sums)
+    return totals_row(TRANSACTION_COLUMNS, len(t), sums)
 
 
 def position_summary_totals(s: Sequence[PositionSummaryRow]) -> list[str]:
     """The totals row of a positions summary: long and short lots, MTM P/L, margin."""
     sums = {1: str(sum(r.long_lots for r in s)), 3: str(sum(r.short_lots for r in s))}
     sums |= {7: layout.amount(sum(r.mtm_pnl for r in s)), 8: layout.amount(sum(r.margin for r in s))}
-    return _totals(SUMMARY_COLUMNS, len(s), sums)
+    return totals_row(SUMMARY_COLUMNS, len(s), sums)
 
 
 def summary_pairs(statement: ClientStatement) -> list[tuple[str, str, str, str]]:
@@ -182,11 +183,11 @@ def sections(statement: ClientStatement) -> list[tuple[str, str, Sequence[Column
         found.append(("成交记录", "Transaction Record", TRANSACTION_COLUMNS, t, transaction_totals(t)))
     if c := statement.closed:
         sums = {4: str(sum(r.lots for r in c)), 8: layout.amount(sum(r.realized_pnl for r in c))}
-        found.append(("平仓明细", "Positions Closed", CLOSED_COLUMNS, c, _totals(CLOSED_COLUMNS, len(c), sums)))
+        found.append(("平仓明细", "Positions Closed", CLOSED_COLUMNS, c, totals_row(CLOSED_COLUMNS, len(c), sums)))
     if p := statement.positions:
         sums = {3: str(sum(r.lots for r in p)), 7: layout.amount(sum(r.accumulated_pnl for r in p))}
         sums |= {8: layout.amount(sum(r.mtm_pnl for r in p)), 9: layout.amount(sum(r.margin for r in p))}
-        found.append(("持仓明细", "Positions Detail", DETAIL_COLUMNS, p, _totals(DETAIL_COLUMNS, len(p), sums)))
+        found.append(("持仓明细", "Positions Detail", DETAIL_COLUMNS, p, totals_row(DETAIL_COLUMNS, len(p), sums)))
     if s := statement.position_summary:
         found.append(("持仓汇总", "Positions Summary", SUMMARY_COLUMNS, s, position_summary_totals(s)))
     return found
