@@ -2,7 +2,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from conftest import BUSY_REF, CREATED, DAY, busy_result, worked_example_result
+from statement_samples import BUSY_REF, CREATED, DAY, busy_result, worked_example_result
 
 from backoffice.statements.build import build_client_statement, cash_rows
 from backoffice.statements.model import BuySell, CashKind, CashRow, OpenClose

@@ -2,7 +2,7 @@ import csv
 import io
 import json
 
-from conftest import busy_result
+from statement_samples import busy_result
 
 from backoffice.statements.csv_render import COLUMNS, ENCODING, SECTION_FIELDS, csv_bytes, render_csv
 from backoffice.statements.json_render import SCHEMA, render_json, statement_dict

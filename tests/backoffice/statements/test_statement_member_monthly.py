@@ -5,7 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from conftest import CREATED, MEMBER, X_RATES, X_REF, worked_example_result
+from statement_samples import CREATED, MEMBER, X_RATES, X_REF, worked_example_result
 
 from backoffice.domain.enums import ClosePriority
 from backoffice.settlement.core import settle_level
