@@ -3,7 +3,10 @@
 `run` is the composition root of the trading side: it reads the host settings
 (config/gateway.cfg) and everything else from the database, rebuilds the trading day from
 its journal, and serves FIX until SIGINT or SIGTERM, when it logs every session out and
-stops cleanly. `status` reads the status file the gateway rewrites every second.
+stops cleanly. Following the calendar, it closes the trading day itself after the last session
+(DAY orders expire, new orders are refused). `--rehearse-from` and `--speed` run the gateway's
+clock from another instant and faster, so that FIX clients can trade a compressed session
+against the real gateway. `status` reads the status file the gateway rewrites every second.
 """
 
 from __future__ import annotations
@@ -14,7 +17,9 @@ import sys
 import threading
 from dataclasses import replace
 from datetime import datetime, timezone
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.table import Table
@@ -24,6 +29,9 @@ from gateway.core.startofday import DEFAULT_LIMITS
 from gateway.matching import TradingPhase
 
 from .context import AppContext, CommandError, pass_app
+
+if TYPE_CHECKING:
+    from gateway.fix.clock import Rehearsal
 
 _DATE = click.DateTime(["%Y-%m-%d"])
 DEFAULT_CONFIG = Path("config/gateway.cfg")
@@ -39,9 +47,16 @@ def group() -> None:
 @click.option("--config", "config", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_CONFIG, show_default=True,
               help="Host settings ([DEFAULT] section in QuickFIX format).")
 @click.option("--db", "db_url", metavar="URL", help="Database URL (instead of the global --db).")
-@click.option("--date", "day", type=_DATE, help="Trading day to serve (default: the calendar's trading day of now).")
+@click.option("--date", "day", type=_DATE,
+              help="Trading day to serve (default: the calendar's trading day of now, on the rehearsal clock when rehearsing).")
 @click.option("--phase", type=click.Choice([p.value for p in TradingPhase]),
-              help="Force every book into this phase instead of following the calendar (tests, rehearsals).")
+              help="Force every book into this phase instead of following the calendar (tests); "
+                   "the trading day is then never closed automatically.")
+@click.option("--rehearse-from", "rehearse_from", metavar="DATETIME",
+              help="Run the gateway's clock from this ISO 8601 instant with offset (e.g. 2026-11-23T14:10:00+08:00): "
+                   "phases, the close, order and trade times follow it. QuickFIX's session timing stays on real time.")
+@click.option("--speed", metavar="N",
+              help="With --rehearse-from: N simulated seconds pass per real second (a positive number; default 1).")
 @click.option("--status-file", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_STATUS, show_default=True)
 @click.option("--metrics-port", type=click.IntRange(1, 65535), help="Serve Prometheus /metrics on this port.")
 @click.option("--metrics-address", default="127.0.0.1", show_default=True, help="Address of the /metrics endpoint.")
@@ -49,10 +64,18 @@ def group() -> None:
               help="Per-account order rate limit of pre-trade risk.")
 @pass_app
 def run(
-    app: AppContext, config: Path, db_url: str | None, day: datetime | None, phase: str | None, status_file: Path,
+    app: AppContext, config: Path, db_url: str | None, day: datetime | None, phase: str | None,
+    rehearse_from: str | None, speed: str | None, status_file: Path,
     metrics_port: int | None, metrics_address: str, max_orders_per_second: int,
 ) -> None:
-    """Serve FIX until SIGINT/SIGTERM (then log every session out and stop)."""
+    """Serve FIX until SIGINT/SIGTERM (then log every session out and stop).
+
+    Without --phase the books follow the calendar's phases, and once the last session of the
+    day has ended the gateway closes the trading day: DAY orders expire (their owners get the
+    expiry reports), the end of day is journalled, and new orders are refused until a gateway
+    runs for the next trading day. A gateway started after the close closes the day at once;
+    one restarted after the close leaves it closed.
+    """
     # quickfix resets SIGINT when imported: import it first, install our handlers after.
     import quickfix as fix
 
@@ -60,6 +83,7 @@ def run(
     from gateway.fix.runner import Gateway, GatewayOptions
     from gateway.fix.settings import SettingsError, read_host_settings
 
+    rehearsal = _rehearsal(rehearse_from, speed, phase)
     if db_url:
         app.url = resolve_url(db_url)
     try:
@@ -70,7 +94,7 @@ def run(
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     options = GatewayOptions(
         host=host, trading_day=day.date() if day else None, phase=TradingPhase(phase) if phase else None,
-        status_file=status_file, metrics_port=metrics_port, metrics_address=metrics_address,
+        rehearsal=rehearsal, status_file=status_file, metrics_port=metrics_port, metrics_address=metrics_address,
         limits=replace(DEFAULT_LIMITS, max_orders_per_second=max_orders_per_second),
     )
     stopping = threading.Event()
@@ -83,12 +107,39 @@ def run(
         gateway.stop()
         raise CommandError(f"gateway could not start: {exc}") from None
     assert gateway.app is not None
-    app.console.print(f"gateway running: trading day {gateway.app.trading_day}, pid {gateway.status(True).pid}; Ctrl-C to stop")
+    app.console.print(
+        f"gateway running: trading day {gateway.app.trading_day}, clock: {gateway.clock.describe()}, "
+        f"pid {gateway.status(True).pid}; Ctrl-C to stop"
+    )
     while not stopping.wait(1):
         pass
     app.console.print("stopping: logging sessions out")
     gateway.stop()
     app.console.print("gateway stopped")
+
+
+def _rehearsal(rehearse_from: str | None, speed: str | None, phase: str | None) -> Rehearsal | None:
+    """The rehearsal clock the options ask for (None: the real clock), or a CommandError."""
+    from gateway.fix.clock import Rehearsal
+
+    if rehearse_from is None:
+        if speed is not None:
+            raise CommandError("--speed needs --rehearse-from (the real clock runs at real speed)")
+        return None
+    if phase is not None:
+        raise CommandError("--rehearse-from follows the calendar's phases: it cannot be combined with --phase")
+    try:
+        start = datetime.fromisoformat(rehearse_from)
+    except ValueError:
+        raise CommandError(f"--rehearse-from {rehearse_from!r} is not an ISO 8601 date and time") from None
+    try:
+        factor = Decimal(speed) if speed is not None else Decimal(1)
+    except InvalidOperation:
+        raise CommandError(f"--speed {speed!r} is not a number") from None
+    try:
+        return Rehearsal(start, factor)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
 
 
 @group.command()
@@ -108,6 +159,7 @@ def status(app: AppContext, status_file: Path) -> None:
     for label, value in (
         ("state", "running" if alive else "not running"),
         ("trading day", current.trading_day),
+        ("day closed", "yes (new orders refused)" if current.day_closed else "no"),
         ("started", current.started_at),
         ("updated", current.updated_at),
         ("orders today", current.orders),

@@ -5,7 +5,12 @@ answers are built later, in `release`, once the journal holds the command (`outb
 can be answered without the core is answered at once: a codec refusal (8 / 9 / j), a status
 request (H, AF) from the reported-order view, a positions request (AN) from risk's positions,
 a refused mass cancel (r), a replace (G) that would change the order's account, side or
-instrument (9: the core's Replace carries quantity and prices only). Logons are checked here (credentials, source address, throttle).
+instrument (9: the core's Replace carries quantity and prices only), a new order once the
+trading day is closed (8, saying when the instrument's next session opens). Logons are checked
+here (credentials, source address, throttle).
+
+Times come from the injected clock (`wall_ns` for commands, `clock` for TransactTime and the
+logon throttle): the real one, or a rehearsal's; the ack latency is measured on `monotonic_ns`.
 
 QuickFIX calls in from one thread per connection and the journal writer releases from its
 own: the order service is behind its lock, the view and the peer table behind theirs. No
@@ -20,7 +25,7 @@ import itertools
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
 from types import MappingProxyType
@@ -115,6 +120,7 @@ class GatewayApplication(fix.Application):
         wall_ns: Callable[[], int] = time.time_ns,
         monotonic_ns: Callable[[], int] = time.monotonic_ns,
         clock: Callable[[], datetime] = _utc_now,
+        next_sessions: Mapping[str, datetime] = MappingProxyType({}),  # instrument -> its next session's start
     ) -> None:
         super().__init__()
         self.sessions = sessions
@@ -126,6 +132,7 @@ class GatewayApplication(fix.Application):
         self.wall_ns = wall_ns
         self.monotonic_ns = monotonic_ns
         self.clock = clock
+        self.next_sessions = next_sessions
         self.view = OrderView()
         self.view.seed(list(core_state.orders.values()), core_state.ticks)
         self.builder = ReportBuilder(self.view, self.trading_day, core_state.ticks, sessions.begin_strings())
@@ -138,7 +145,8 @@ class GatewayApplication(fix.Application):
         self._throttle_lock = threading.Lock()
         self._logged_on: set[str] = set()
         self._local_ids = itertools.count(1)
-        self._boot = f"{wall_ns() // 1_000_000:x}"  # gateway-local ExecIDs: unique per start
+        # Gateway-local ExecIDs: unique per start, so real time (two rehearsals start at the same instant).
+        self._boot = f"{time.time_ns() // 1_000_000:x}"
         self.trades = 0  # trades released since this process started
         self.last_seq = 0  # the last journal entry released
 
@@ -261,6 +269,9 @@ class GatewayApplication(fix.Application):
                     self._send(self._status_report(known, decoded.cl_ord_id), sid)
                     self.metrics.observe_ack(self.monotonic_ns() - received)
                     return
+            if self.core.closed:  # after EndOfDay; the closed books would only say "market closed"
+                self._refuse(profile, sid, self._day_closed(raw, decoded), received)
+                return
             order = decoded.order
             command: core.Command = core.NewOrder(
                 self.wall_ns(), profile.name, decoded.cl_ord_id, order.request, order.expire_date, dict(decoded.envelope.tags)
@@ -287,6 +298,16 @@ class GatewayApplication(fix.Application):
             command = core.Cancel(self.wall_ns(), profile.name, decoded.cl_ord_id, decoded.orig_cl_ord_id)
         if not self._execute(command, Pending(received, decoded)):
             self._refuse(profile, sid, _refused_as(raw, decoded.envelope, DecodeReason.NOT_ACCEPTING), received)
+
+    def _day_closed(self, raw: str, decoded: codec.NewOrder) -> Refused:
+        """The refusal of a new order after the close; Text(58) fits Bloomberg's 44 characters."""
+        opens = self.next_sessions.get(decoded.order.request.instrument)
+        if opens is None:
+            text = f"Trading day {self.trading_day} is closed"
+        else:
+            text = f"Trading day closed; next session {opens.astimezone(self.calendar.tz):%m-%d %H:%M}"
+        refused = _refused_as(raw, decoded.envelope, DecodeReason.NOT_ACCEPTING)
+        return replace(refused, refusal=replace(refused.refusal, text=text))
 
     def _execute(self, command: core.Command, pending: Pending) -> bool:
         """Hand a command to the service; False when it takes nothing (journal down)."""

@@ -3,9 +3,12 @@
 `Gateway.start` loads everything it will need from the database once (start-of-day state,
 sessions, symbology, calendar and trading hours), replays the day's journal into a fresh
 core, and only then opens the acceptor, so the first order already meets the state the last
-run left. `Gateway.stop` logs every session out, drains the journal (each pending command is
-written and its answers released), then stops the acceptor: answers that find a session
-logged out stay in its FileStore and reach the client through its next ResendRequest.
+run left. The clock is the real one or a rehearsal's (`clock.py`): every time the gateway
+trades at comes from it, and on it the phase driver closes the trading day once the calendar's
+last session has ended. `Gateway.stop` logs every session out, drains the journal (each
+pending command is written and its answers released), then stops the acceptor: answers that
+find a session logged out stay in its FileStore and reach the client through its next
+ResendRequest.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from sqlalchemy import Engine, func, select
 
 from backoffice.db import models as m
 from backoffice.db.engine import transaction
+from backoffice.domain.calendar import TradingCalendar, TradingHours
 from backoffice.refdata.repository import load_calendar
 from gateway.core.journal import JournalWriter, OrderService, rebuild
 from gateway.core.phases import phase_commands
@@ -32,6 +36,7 @@ from gateway.matching import TradingPhase
 from gateway.risk.state import RiskLimits
 
 from .application import GatewayApplication, SessionTable
+from .clock import GatewayClock, Rehearsal
 from .logsink import MaskingLogFactory
 from .metrics import GatewayMetrics
 from .phasedriver import PhaseDriver
@@ -48,8 +53,9 @@ POLL_SECONDS = 1 / 20
 @dataclass(frozen=True)
 class GatewayOptions:
     host: dict[str, str]  # gateway.cfg [DEFAULT], merged with the defaults
-    trading_day: date | None = None  # None: the calendar's trading day of now
-    phase: TradingPhase | None = None  # forced phase instead of the calendar's schedule
+    trading_day: date | None = None  # None: the calendar's trading day of now (on the gateway's clock)
+    phase: TradingPhase | None = None  # forced phase instead of the calendar's schedule (the day is not closed)
+    rehearsal: Rehearsal | None = None  # None: the real clock
     status_file: Path = Path("var/fix/status.json")
     metrics_port: int | None = None
     metrics_address: str = "127.0.0.1"
@@ -62,6 +68,7 @@ class Gateway:
         self.options = options
         self.metrics = GatewayMetrics()
         self.started_at = datetime.now(timezone.utc)
+        self.clock = GatewayClock(options.rehearsal)  # a rehearsal's clock reads its start from here on
         self.app: GatewayApplication | None = None
         self.service: OrderService | None = None
         self.acceptor: fix.ThreadedSocketAcceptor | None = None
@@ -74,9 +81,10 @@ class Gateway:
 
     def start(self) -> None:
         options = self.options
+        clock = self.clock
         with transaction(self.engine) as session:
             calendar = load_calendar(session)
-            day = options.trading_day or calendar.trading_day_of(datetime.now(timezone.utc))
+            day = options.trading_day or calendar.trading_day_of(clock.now())
             state = load_start_of_day(session, day, options.limits)
             profiles = load_session_profiles(session)
             symbology = load_symbology(session)
@@ -86,7 +94,10 @@ class Gateway:
         log.info("trading day %s rebuilt: %d orders from the journal", day, len(core.orders))
         self.sessions = SessionTable.of(profiles)
         settings = build_session_settings(profiles, options.host)  # refuses bad settings before anything runs
-        app = GatewayApplication(self.sessions, symbology, calendar, core, self.metrics)
+        app = GatewayApplication(
+            self.sessions, symbology, calendar, core, self.metrics,
+            wall_ns=clock.wall_ns, clock=clock.now, next_sessions=next_sessions(calendar, hours, day),
+        )
         writer = JournalWriter(self.engine, day, core.ticks)
         service = OrderService(core, writer, app.release, next_seq=writer.last_seq() + 1)
         app.attach(service)
@@ -94,7 +105,8 @@ class Gateway:
         books = sorted(core.books)
         self.phases = PhaseDriver(
             service, phase_commands(calendar, {code: hours[code] for code in books if code in hours}, day),
-            lambda code: core.books[code].phase, time.time_ns,
+            lambda code: core.books[code].phase, clock.wall_ns,
+            real_ms=clock.real_ms, day_closed=lambda: service.read(lambda c: c.closed), books=books,
         )
         if options.phase is not None:
             self.phases.force(options.phase, books)
@@ -109,7 +121,7 @@ class Gateway:
         self._write_status(running=True)
         self._status_thread = threading.Thread(target=self._status_loop, name="status-file", daemon=True)
         self._status_thread.start()
-        log.info("gateway up: %d sessions, trading day %s", len(profiles), day)
+        log.info("gateway up: %d sessions, trading day %s, clock: %s", len(profiles), day, clock.describe())
 
     def stop(self) -> None:
         """Log every session out, write what is pending, stop the acceptor."""
@@ -152,7 +164,8 @@ class Gateway:
             started_at=self.started_at.isoformat(timespec="seconds"),
             updated_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
             orders=self.app.view.count(), trades=self._trades_before + self.app.trades,
-            journal_seq=self.app.last_seq, metrics_port=self.options.metrics_port, sessions=sessions,
+            journal_seq=self.app.last_seq, metrics_port=self.options.metrics_port, day_closed=self.app.core.closed,
+            sessions=sessions,
         )
 
     def _write_status(self, running: bool) -> None:
@@ -164,3 +177,11 @@ class Gateway:
     def _status_loop(self) -> None:
         while not self._status_stop.wait(1):
             self._write_status(running=True)
+
+
+def next_sessions(calendar: TradingCalendar, hours: dict[str, TradingHours], day: date) -> dict[str, datetime]:
+    """When each instrument next takes orders after `day` closes: its first session (the call
+    auction when it has one) of the next trading day, for the closed-day reject's text."""
+    following = calendar.next_trading_day(day)
+    starts = {code: calendar.sessions(following, template) for code, template in hours.items()}
+    return {code: sessions[0].start for code, sessions in starts.items() if sessions}

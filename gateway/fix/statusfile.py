@@ -36,6 +36,7 @@ class GatewayStatus:
     trades: int
     journal_seq: int  # the last journal entry whose answers were released (0: none since start)
     metrics_port: int | None
+    day_closed: bool = False  # the core has closed the trading day (end of day journalled or being journalled)
     sessions: list[SessionStatus] = field(default_factory=list)
 
 
