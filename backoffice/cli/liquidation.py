@@ -15,7 +15,8 @@ checks by construction), matched, and journalled before anything is reported. If
 side is absent the order rests in the book like any DAY order; its trades, when they come,
 carry forced=True and settlement shows them as forced liquidation. The books must be open
 (call auction or continuous trading): run this while the gateway has not yet started the day
-or after it has stopped, since the core writes the journal; the gateway rebuilds from it.
+or after it has stopped, since the core writes the journal; the gateway rebuilds from it. A
+gateway serving the day (by its status file) is refused, never written around.
 ClOrdIDs are derived from the day, account, instrument and direction, so running the
 command twice submits nothing new.
 """
@@ -25,6 +26,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import click
 from rich.table import Table
@@ -42,12 +44,14 @@ from gateway.core.journal import JournalWriter, OrderService, rebuild
 from gateway.core.service import Refused, TradingCore
 from gateway.core.startofday import load_start_of_day
 from gateway.core.timestamps import to_nanoseconds
+from gateway.fix.statusfile import serving
 from gateway.matching import OrderStatus, TradingPhase
 from gateway.risk.request import OrderRequest
 
 from . import clock
 from .context import AppContext, CommandError, pass_app
 
+GATEWAY_STATUS = Path("var/fix/status.json")  # `fixbroker gateway run`'s default status file
 RISK_DESK = "RISKDESK"  # the session name forced orders are entered under
 _DATE = click.DateTime(["%Y-%m-%d"])
 
@@ -68,7 +72,7 @@ def liquidate(app: AppContext, day: datetime, force: bool) -> None:
         ).one_or_none()
         if run_row is None:
             raise CommandError(f"{called_day}, the trading day before {trading_day}, is not settled")
-        plan, cured, deadline = _plan(session, run_row)
+        plan, cured, deadline = liquidation_plan(session, run_row)
     if deadline is not None and now < deadline and not force:
         raise CommandError(f"the margin calls of {called_day} are due at {deadline:%Y-%m-%d %H:%M %Z}; liquidating earlier needs --force")
     for account in cured:
@@ -85,7 +89,7 @@ def liquidate(app: AppContext, day: datetime, force: bool) -> None:
     app.console.print(table)
 
 
-def _plan(session: Session, run_row: m.SettlementRun) -> tuple[list[ForcedClose], list[str], datetime | None]:
+def liquidation_plan(session: Session, run_row: m.SettlementRun) -> tuple[list[ForcedClose], list[str], datetime | None]:
     calls = session.execute(
         select(m.MarginCall, m.Account)
         .join(m.Account, m.Account.id == m.MarginCall.account_id)
@@ -123,6 +127,9 @@ def _positions(session: Session, run_id: int, account_id: int) -> list[HeldPosit
 
 
 def _submit(engine: Engine, trading_day: date, plan: list[ForcedClose], now: datetime) -> list[tuple[ForcedClose, str, str]]:
+    pid = serving(GATEWAY_STATUS, trading_day)
+    if pid is not None:
+        raise CommandError(f"the gateway (pid {pid}) is serving {trading_day} and writes its journal: stop it first (SIGTERM), liquidate, start it again")
     with transaction(engine) as session:
         state = load_start_of_day(session, trading_day)
     core = rebuild(engine, state)

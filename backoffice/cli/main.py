@@ -6,7 +6,7 @@ import click
 
 from backoffice.db.engine import DEFAULT_URL, ENV_VAR
 
-from . import accounts, cash, db, disputes, eod, gateway, market, prices, ref, sessions, settle, statements, trades
+from . import accounts, cash, db, disputes, eod, gateway, market, prices, ref, scheduler, sessions, settle, statements, trades
 from .context import new_context
 
 
@@ -26,7 +26,7 @@ def cli(ctx: click.Context, db_url: str | None) -> None:
     Set up a database with `fixbroker db upgrade`, load the venue with
     `fixbroker ref load config/venue.toml`, fund accounts with `fixbroker cash`, trade through
     `fixbroker gateway run` (FIX) or `fixbroker market simulate`, then close the day with
-    `fixbroker eod run` (settlement and statements).
+    `fixbroker eod run` (or on schedule: `fixbroker scheduler run`).
     """
     app = new_context(db_url)
     ctx.obj = app
@@ -35,7 +35,7 @@ def cli(ctx: click.Context, db_url: str | None) -> None:
 
 for group in (
     db.group, ref.group, cash.group, accounts.group, prices.group, trades.group, market.group, settle.group,
-    disputes.group, statements.group, eod.group, sessions.group, gateway.group,
+    disputes.group, statements.group, eod.group, scheduler.group, sessions.group, gateway.group,
 ):
     cli.add_command(group)
 

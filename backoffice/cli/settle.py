@@ -25,7 +25,7 @@ from backoffice.refdata import repository
 from backoffice.settlement import closure
 from backoffice.settlement.corrections import is_settled
 from backoffice.settlement.deadlines import dispute_deadline
-from backoffice.settlement.runner import Settled, final_days, settle_days, settled_days_from
+from backoffice.settlement.runner import Settled, final_days, settle_days, settled_days_from, settling_engine
 from backoffice.settlement.transfers import transfers, write_transfers
 
 from . import clock
@@ -46,15 +46,6 @@ def group() -> None:
 group.add_command(liquidate)
 
 
-def _settling_engine(app: AppContext) -> Engine:
-    """The engine for a settlement transaction: on PostgreSQL a repeatable-read snapshot, so
-    every table is read as of one instant (SQLite's BEGIN IMMEDIATE already serialises)."""
-    engine = app.migrated_engine()
-    if engine.dialect.name == "postgresql":
-        return engine.execution_options(isolation_level="REPEATABLE READ")
-    return engine
-
-
 @group.command()
 @click.option("--date", "day", type=_DATE, required=True, help="Trading day to settle.")
 @click.option("--force", is_flag=True, help="Settle although the day is not closed or is final (needs --reason).")
@@ -72,7 +63,7 @@ def run(app: AppContext, day: datetime, force: bool, reason: str | None, operato
     if force and not reason:
         raise CommandError("--force needs --reason (it is recorded with the run)")
     now = clock.now()
-    engine = _settling_engine(app)
+    engine = settling_engine(app.migrated_engine())
     with transaction(engine) as session:
         again = is_settled(session, trading_day)
         refusals = closure.refusals(session, repository.load_calendar(session), trading_day)
@@ -98,7 +89,7 @@ def rerun(app: AppContext, first: datetime, force: bool, reason: str | None, ope
     """
     start = first.date()
     now = clock.now()
-    engine = _settling_engine(app)
+    engine = settling_engine(app.migrated_engine())
     with transaction(engine) as session:
         days = settled_days_from(session, start)
         if not days or days[0] != start:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 
@@ -123,22 +124,30 @@ def generate(app: AppContext, day: datetime, accounts: tuple[str, ...], formats:
     )
 
 
-def write_statements(statements: list[ClientStatement], day_dir: Path, formats: list[str], processes: int | None = None) -> int:
-    """Every statement in every format; PDFs over a process pool. The number of files written."""
+def write_statements(
+    statements: list[ClientStatement], day_dir: Path, formats: list[str], processes: int | None = None,
+    progress: Callable[[int, int], None] = lambda done, total: None,
+) -> int:
+    """Every statement in every format; PDFs over a process pool. The number of files written.
+    `progress(done, total)` counts statements: once through the text formats, then the PDFs."""
     count = 0
-    for statement in statements:
+    texts = [fmt for fmt in formats if fmt != "pdf"]
+    passes = len(statements) * ((1 if texts else 0) + (1 if "pdf" in formats else 0))
+    for done, statement in enumerate(statements, 1):
         folder = day_dir / statement.header.member_code
-        for fmt in formats:
-            if fmt != "pdf":
-                _write(folder / f"{statement.header.client_id}.{fmt}", _RENDER[fmt](statement))
-                count += 1
+        for fmt in texts:
+            _write(folder / f"{statement.header.client_id}.{fmt}", _RENDER[fmt](statement))
+            count += 1
+        if texts:
+            progress(done, passes)
     if "pdf" in formats and statements:
         jobs = []
         for statement in statements:
             path = day_dir / statement.header.member_code / f"{statement.header.client_id}.pdf"
             path.parent.mkdir(parents=True, exist_ok=True)
             jobs.append((statement, str(path)))
-        count += len(pdf.write_pdfs(jobs, processes=processes))
+        already = passes - len(statements)
+        count += len(pdf.write_pdfs(jobs, processes=processes, written=lambda n: progress(already + n, passes)))
     return count
 
 

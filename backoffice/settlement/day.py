@@ -93,7 +93,7 @@ class DayOutcome:
 def settle_day(data: DayData, progress: Progress = lambda _: None) -> DayOutcome:
     day = data.trading_day
     problems: list[str] = []
-    prices = _prices(data, problems)
+    prices = day_prices(data, problems)
     progress(f"settlement prices: {len(prices)} instruments ({sum(p.source.value != 'previous_settlement' for p in prices.values())} from today's trades or official)")
     instruments = {
         code: InstrumentDay.of(
@@ -178,7 +178,9 @@ def settle_day(data: DayData, progress: Progress = lambda _: None) -> DayOutcome
     return DayOutcome(day, prices, clients, trading_members, level_one, reserves, calls, deadline, problems)
 
 
-def _prices(data: DayData, problems: list[str]) -> dict[str, SettlementPrice]:
+def day_prices(data: DayData, problems: list[str]) -> dict[str, SettlementPrice]:
+    """The settlement price of every listed, traded or held instrument; an instrument that
+    cannot get one is reported in `problems` (step 1 of the module docstring)."""
     prints: dict[str, list[TradePrint]] = {}
     for trade in data.trades:
         prints.setdefault(trade.instrument, []).append(TradePrint(trade.time, trade.price, trade.qty))

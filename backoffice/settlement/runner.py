@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from backoffice.db import models as m
@@ -33,6 +33,14 @@ from .day import DayOutcome, Progress, settle_day
 from .deadlines import is_final
 from .loading import load_day
 from .store import RunMeta, write_day
+
+
+def settling_engine(engine: Engine) -> Engine:
+    """The engine for a settlement transaction: on PostgreSQL a repeatable-read snapshot, so
+    every table is read as of one instant (SQLite's BEGIN IMMEDIATE already serialises)."""
+    if engine.dialect.name == "postgresql":
+        return engine.execution_options(isolation_level="REPEATABLE READ")
+    return engine
 
 
 @dataclass(frozen=True, slots=True)

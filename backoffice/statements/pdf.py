@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import io
 import string
-from collections.abc import Iterable, Sequence
-from multiprocessing import Pool
+from collections.abc import Callable, Iterable, Sequence
+from multiprocessing import get_context
 from pathlib import Path
 
 from reportlab.lib import colors
@@ -233,9 +233,18 @@ def _write_one(job: tuple[ClientStatement, str]) -> str:
     return path
 
 
-def write_pdfs(jobs: Iterable[tuple[ClientStatement, str]], processes: int | None = None, chunksize: int = 8) -> list[str]:
+def write_pdfs(
+    jobs: Iterable[tuple[ClientStatement, str]], processes: int | None = None, chunksize: int = 8,
+    written: Callable[[int], None] = lambda count: None,
+) -> list[str]:
     """Render each statement to its path over a pool of `processes` (default: every core);
-    returns the paths written, in the order given."""
-    with Pool(processes) as pool:
-        return list(pool.imap(_write_one, jobs, chunksize))
+    returns the paths written, in the order given. `written(n)` after each of them."""
+    paths: list[str] = []
+    # forkserver, not fork: the scheduler calls this from a thread, and a child forked while
+    # another thread holds a lock (logging, the database driver) would wait for it forever.
+    with get_context("forkserver").Pool(processes) as pool:
+        for path in pool.imap(_write_one, jobs, chunksize):
+            paths.append(path)
+            written(len(paths))
+    return paths
 

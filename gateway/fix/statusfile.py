@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 STALE_AFTER_SECONDS = 5
@@ -62,3 +63,18 @@ def process_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def serving(path: Path, day: date) -> int | None:
+    """The pid of a live gateway on this host that serves trading day `day` (by its status
+    file), else None. Writers of the core's journal (closing a day, forced liquidation) must
+    not write around it."""
+    try:
+        status = read_status(path)
+        updated = datetime.fromisoformat(status.updated_at)
+    except (OSError, ValueError, TypeError):
+        return None
+    fresh = (datetime.now(timezone.utc) - updated).total_seconds() <= STALE_AFTER_SECONDS
+    if status.running and fresh and process_alive(status.pid) and status.trading_day == day.isoformat():
+        return status.pid
+    return None

@@ -1,6 +1,7 @@
 """SQLAlchemy models of the system of record; importing this registers every table."""
 
 from .audit import RefChange, RefLoad
+from .eod import EodLock, EodRun, EodStep
 from .ledger import CashMovement
 from .organisation import Account, Client, FixSession, FixSessionAccount, Member, Membership, RateSchedule
 from .trading import JournalEntry, SettlementPrice, Trade, TradeLeg
@@ -24,6 +25,9 @@ __all__ = [
     "CashMovement",
     "Client",
     "Dispute",
+    "EodLock",
+    "EodRun",
+    "EodStep",
     "Exchange",
     "ExchangeRate",
     "FixSession",
