@@ -15,6 +15,7 @@ import os
 import secrets
 import socket
 import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from types import TracebackType
@@ -92,7 +93,7 @@ class RunLock:
             connection.commit()
             if not got:
                 connection.close()
-                raise LockHeld(self._refusal(current_holder(self.engine, self.name)))
+                raise LockHeld(self._refusal(self._holder_of_advisory_lock()))
             self._connection = connection
             with transaction(self.engine) as session:
                 session.execute(delete(m.EodLock).where(m.EodLock.name == self.name))
@@ -128,6 +129,15 @@ class RunLock:
 
     def __exit__(self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None) -> None:
         self.release()
+
+    def _holder_of_advisory_lock(self) -> Holder | None:
+        """Its row, which the holder writes just after taking the lock: wait a moment for it."""
+        for _ in range(20):
+            holder = current_holder(self.engine, self.name)
+            if holder is not None:
+                return holder
+            time.sleep(0.05)
+        return None
 
     def _row(self) -> m.EodLock:
         now = datetime.now(timezone.utc)

@@ -79,20 +79,28 @@ def succeeded(url: str) -> bool:
 
 
 def test_two_schedulers_firing_together_run_the_end_of_day_once(venue, db_url, workdir):
+    """Both fire at 15:30. Whichever comes second finds the job already moved on in the shared
+    job store, or the lock held; a manual `eod run` during the run is refused by the lock."""
     traded(venue, DAY)
     first = start(db_url, workdir, "2026-11-23 07:29:52", "first.log")
     second = start(db_url, workdir, "2026-11-23 07:29:52", "second.log")
     try:
+        wait_for(lambda: history(db_url) != [], what="the end of day to start")
+        manual = subprocess.run([FIXBROKER, "eod", "run", "--date", DAY], cwd=workdir, env=os.environ | {"FIXBROKER_DB": db_url},
+                                capture_output=True, text=True, timeout=120)
         wait_for(lambda: succeeded(db_url), what="the end of day")
         time.sleep(2)  # let the other one finish its firing
     finally:
         stop(first)
         stop(second)
-    logs = (workdir / "first.log").read_text() + (workdir / "second.log").read_text()
+    assert manual.returncode == 1
+    assert "Error: the end of day is already running: the lock is held by scheduler pid" in manual.stderr + manual.stdout
+    logs = [(workdir / name).read_text() for name in ("first.log", "second.log")]
     assert history(db_url) == [(DAY, "succeeded", 0, [(s, "done", 1) for s in STEPS])]
     assert settlement_runs(db_url, DAY) == 1
-    assert logs.count('"event": "run_finished"') == 1
-    assert "not run by this scheduler: the end of day is already running: the lock is held by scheduler pid" in logs
+    assert sum(log.count('"event": "run_finished"') for log in logs) == 1
+    idle = next(log for log in logs if '"event": "run_finished"' not in log)
+    assert '"event": "run_started"' not in idle
 
 
 def test_a_scheduler_killed_mid_pipeline_and_started_again_completes_the_day_once(venue, db_url, workdir):
