@@ -20,12 +20,16 @@ $(STAMP): setup.cfg pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-# The main job on the embedded SQLite default: a whole trading day of the sample venue.
-# Schema and venue; funding; the previous day's settlement prices; a trading day through the
-# order service (risk, books, journal); the two-level settlement; statements in every format
-# (var/statements/DAY/<member>/<account>.txt|json|csv|pdf); the accounts after settlement.
+# The main job on the embedded SQLite default: a whole trading day of the sample venue, over FIX.
+# Schema and venue; funding; the previous day's settlement prices; then `fixbroker demo day`:
+# the gateway on a rehearsal clock (14:30-15:15 exchange time at 30x real time), a simulated
+# Bloomberg-style client per FIX session (real QuickFIX initiators, FIX 4.2 and 4.4) trading
+# until the gateway closes the day, the end of day through the scheduler (prices, both levels of
+# settlement, margin calls, statements in every format under
+# var/statements/DAY/<member>/<account>.txt|json|csv|pdf, the bank file), and a summary of the
+# day. Logs: var/demo/logs. About two to three minutes.
 # Re-runnable: the venue load is idempotent, each deposit's bank reference is recorded once,
-# a closed day is not traded again and settling a day again supersedes it with equal figures.
+# a closed day is not traded again and a completed end of day is not run again.
 DEMO_DAY  := 2026-11-23
 DEMO_PREV := 2026-11-20
 demo: venv
@@ -38,6 +42,7 @@ demo: venv
 	$(FB) cash deposit C000201 20000000.00 --reference DEMO-C000201 --date $(DEMO_PREV) --note "demo funding"
 	$(FB) cash deposit C000202 50000000.00 --reference DEMO-C000202 --date $(DEMO_PREV) --note "demo funding"
 	$(FB) cash deposit C010101 3000000.00 --reference DEMO-C010101 --date $(DEMO_PREV) --note "demo funding"
+	$(FB) cash deposit C010101 17000000.00 --reference DEMO-C010101-2 --date $(DEMO_PREV) --note "demo funding"
 	$(FB) cash deposit RSV-CFFEX-0001-B 10000000.00 --reference DEMO-RSV-1 --date $(DEMO_PREV) --note "settlement reserve"
 	$(FB) cash deposit RSV-SHFE-0001-B 10000000.00 --reference DEMO-RSV-2 --date $(DEMO_PREV) --note "settlement reserve"
 	$(FB) cash deposit RSV-CFFEX-0002-B 10000000.00 --reference DEMO-RSV-3 --date $(DEMO_PREV) --note "settlement reserve"
@@ -46,14 +51,9 @@ demo: venv
 	$(FB) cash deposit RSV-SHFE-0001-P 20000000.00 --reference DEMO-RSV-6 --date $(DEMO_PREV) --note "proprietary reserve"
 	$(FB) cash deposit TM-0001-0101 5000000.00 --reference DEMO-TM-0101 --date $(DEMO_PREV) --note "trading member funds"
 	$(FB) prices import config/demo-prices.csv
-	$(FB) market simulate --date $(DEMO_DAY) --orders 3000 --skip-if-closed
-	$(FB) settle run --date $(DEMO_DAY)
-	$(FB) settle show --date $(DEMO_DAY)
-	$(FB) prices show --date $(DEMO_DAY)
-	$(FB) statements generate --date $(DEMO_DAY)
+	$(FB) demo day --date $(DEMO_DAY)
+	$(FB) eod status --date $(DEMO_DAY)
 	$(FB) statements show --date $(DEMO_DAY) --account C000102
-	$(FB) statements members --date $(DEMO_DAY) --member 0001
-	$(FB) accounts list
 
 # Debian packages the suite runs for real: PostgreSQL's server, stunnel (TLS in front of FIX).
 system-packages:

@@ -6,7 +6,7 @@ import click
 
 from backoffice.db.engine import DEFAULT_URL, ENV_VAR
 
-from . import accounts, cash, db, disputes, eod, gateway, market, prices, ref, scheduler, sessions, settle, statements, trades
+from . import accounts, cash, db, demo, disputes, eod, gateway, market, prices, ref, scheduler, sessions, settle, statements, trades
 from .context import new_context
 
 
@@ -35,7 +35,7 @@ def cli(ctx: click.Context, db_url: str | None) -> None:
 
 for group in (
     db.group, ref.group, cash.group, accounts.group, prices.group, trades.group, market.group, settle.group,
-    disputes.group, statements.group, eod.group, scheduler.group, sessions.group, gateway.group,
+    disputes.group, statements.group, eod.group, scheduler.group, sessions.group, gateway.group, demo.group,
 ):
     cli.add_command(group)
 

@@ -112,7 +112,7 @@ def test_holidays_and_entitlements_follow_the_file(venue, db_url, tmp_path):
     engine = make_engine(db_url)
     with engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM holiday WHERE day = '2026-04-06'")).scalar() == 0
-        assert connection.execute(text("SELECT count(*) FROM fix_session_account")).scalar() == 3
+        assert connection.execute(text("SELECT count(*) FROM fix_session_account")).scalar() == 5  # 1 + 2 + PROP42, LAKE44
     engine.dispose()
 
 

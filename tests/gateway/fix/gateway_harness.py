@@ -47,9 +47,10 @@ def prepare_venue(directory: Path, port: int) -> str:
     engine = make_engine(url)
     with transaction(engine) as session:
         for row in session.scalars(select(m.FixSession)):
-            row.port = port
-            row.password_hash = hash_password(PASSWORDS[row.name])
-            row.password_set_at = datetime.now(timezone.utc)
+            row.port = port  # every session: the acceptor listens on each one's port
+            if row.name in PASSWORDS:  # the sample's other sessions stay without a password
+                row.password_hash = hash_password(PASSWORDS[row.name])
+                row.password_set_at = datetime.now(timezone.utc)
     engine.dispose()
     return url
 
