@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import click
+from sqlalchemy.exc import OperationalError
 
 from backoffice.db import migrate
 
-from .context import AppContext, pass_app
+from .context import AppContext, CommandError, pass_app
 
 
 @click.group("db")
@@ -14,14 +15,21 @@ def group() -> None:
     """Create and migrate the database schema."""
 
 
+def _unreachable(app: AppContext, error: OperationalError) -> CommandError:
+    return CommandError(f"cannot open the database {app.display_url}: {str(error.orig).strip().splitlines()[0]}")
+
+
 @group.command()
 @click.option("--revision", default="head", show_default=True, help="Target revision.")
 @pass_app
 def upgrade(app: AppContext, revision: str) -> None:
-    """Upgrade the schema (creates the database when it does not exist)."""
-    before = migrate.current_revision(app.engine())
-    migrate.upgrade(app.url, revision)
-    after = migrate.current_revision(app.engine())
+    """Upgrade the schema (creates an SQLite database file when it does not exist)."""
+    try:
+        before = migrate.current_revision(app.engine())
+        migrate.upgrade(app.url, revision)
+        after = migrate.current_revision(app.engine())
+    except OperationalError as error:
+        raise _unreachable(app, error) from None
     if before == after:
         app.console.print(f"{app.display_url}: already at {after}")
     else:
@@ -36,16 +44,23 @@ def downgrade(app: AppContext, revision: str, yes: bool) -> None:
     """Downgrade the schema to REVISION (e.g. -1, or base to drop everything)."""
     if revision == "base" and not yes:
         click.confirm(f"Drop every fixbroker table in {app.display_url}?", abort=True)
-    before = migrate.current_revision(app.engine())
-    migrate.downgrade(app.url, revision)
-    app.console.print(f"{app.display_url}: downgraded {before or 'empty'} -> {migrate.current_revision(app.engine()) or 'base'}")
+    try:
+        before = migrate.current_revision(app.engine())
+        migrate.downgrade(app.url, revision)
+        after = migrate.current_revision(app.engine())
+    except OperationalError as error:
+        raise _unreachable(app, error) from None
+    app.console.print(f"{app.display_url}: downgraded {before or 'empty'} -> {after or 'base'}")
 
 
 @group.command()
 @pass_app
 def current(app: AppContext) -> None:
     """Show the schema revision of the database and the latest one available."""
-    now = migrate.current_revision(app.engine())
+    try:
+        now = migrate.current_revision(app.engine())
+    except OperationalError as error:
+        raise _unreachable(app, error) from None
     head = migrate.head_revision(app.url)
     state = "up to date" if now == head else "needs `fixbroker db upgrade`"
     app.console.print(f"{app.display_url}: at {now or 'none'}, head {head} ({state})")

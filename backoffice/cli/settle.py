@@ -88,6 +88,8 @@ def rerun(app: AppContext, first: datetime, force: bool, reason: str | None, ope
     The old runs are kept, marked superseded by the new ones (who, when, why).
     """
     start = first.date()
+    if force and not reason:
+        raise CommandError("--force needs --reason (it is recorded with the new runs)")
     now = clock.now()
     engine = settling_engine(app.migrated_engine())
     with transaction(engine) as session:
@@ -103,7 +105,7 @@ def rerun(app: AppContext, first: datetime, force: bool, reason: str | None, ope
             ))
         _refuse(app, refusals, force, f"rerun from {start}")
         why = f"rerun from {start}" + (f": {reason}" if reason else "")
-        settled = _settle(app, session, days, operator, why, (reason or "rerun of final days") if force and final else None, now)
+        settled = _settle(app, session, days, operator, why, reason if force and final else None, now)
     _after_commit(app, engine, settled, out_dir)
 
 

@@ -128,3 +128,14 @@ def _fresh_pg(postgres, name: str) -> str:
         connection.execute(text(f"CREATE DATABASE {name}"))
     admin.dispose()
     return postgres.url(name)
+
+
+def test_an_unreachable_database_is_one_error_line_not_a_traceback():
+    from click.testing import CliRunner
+
+    from backoffice.cli.main import cli
+
+    result = CliRunner().invoke(cli, ["--db", "postgresql+psycopg://nobody@127.0.0.1:1/none", "db", "upgrade"])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: cannot open the database postgresql+psycopg://nobody@127.0.0.1:1/none: ")
+    assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1

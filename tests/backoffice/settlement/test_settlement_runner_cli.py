@@ -245,6 +245,8 @@ def test_disputes_until_the_deadline_and_final_days_need_force(example, db_url, 
     assert late.exit_code == 1 and "its results are final" in late.output
     refused = example("settle", "rerun", "--from", DAY, ok=False)
     assert refused.exit_code == 1 and "final day(s) 2026-11-23" in refused.output
+    unexplained = example("settle", "rerun", "--from", DAY, "--force", ok=False)
+    assert unexplained.exit_code == 1 and "--force needs --reason" in unexplained.output
     forced = example("settle", "rerun", "--from", DAY, "--force", "--reason", "dispute 1 upheld").output
     assert "superseding run 2" in forced
     example("disputes", "resolve", "1", "--resolution", "price confirmed")
