@@ -4,9 +4,11 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import func, inspect, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from backoffice.cli.main import cli
 from backoffice.db import migrate
 from backoffice.db import models as m
 from backoffice.db.engine import make_engine, transaction
@@ -131,10 +133,6 @@ def _fresh_pg(postgres, name: str) -> str:
 
 
 def test_an_unreachable_database_is_one_error_line_not_a_traceback():
-    from click.testing import CliRunner
-
-    from backoffice.cli.main import cli
-
     result = CliRunner().invoke(cli, ["--db", "postgresql+psycopg://nobody@127.0.0.1:1/none", "db", "upgrade"])
     assert result.exit_code == 1
     assert result.output.startswith("Error: cannot open the database postgresql+psycopg://nobody@127.0.0.1:1/none: ")
