@@ -138,7 +138,6 @@ class SchedulerService:
         self.jobs = jobs
         self.clock = clock
         self.eod_trigger = TradingDayTrigger(calendar, config.eod_at)
-        self._scheduler: BackgroundScheduler | None = None
         self._stopped = threading.Event()
 
     def _install(self) -> None:
@@ -155,7 +154,6 @@ class SchedulerService:
         )
         scheduler.add_listener(_log_event, EVENT_JOB_ERROR | EVENT_JOB_MISSED)
         scheduler.start(paused=True)
-        self._scheduler = scheduler
         wanted = self._wanted_jobs()
         for job in scheduler.get_jobs(jobstore=STORED):
             if job.id not in wanted:

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from backoffice.db import models as m
 from backoffice.refdata import repository
 
+from .core import paused_gc
 from .day import DayOutcome, Progress, settle_day
 from .deadlines import is_final
 from .loading import load_day
@@ -73,23 +74,24 @@ def settle_days(
     settled = Settled()
     calendar = repository.load_calendar(session)
     hours = list(repository.trading_hours(session).values())
-    for day in days:
-        progress(f"{day}: loading")
-        data = load_day(session, day)
-        progress(f"{day}: loaded {len(data.trades)} trades, {len(data.lots)} opening lots, {len(data.accounts)} accounts")
-        outcome = settle_day(data, progress)
-        if outcome.problems:
-            settled.failed_day = day
-            settled.problems = outcome.problems
-            return settled
-        meta = RunMeta(
-            operator=operator, reason=reason, forced=force_reason is not None, force_reason=force_reason or "",
-            started_at=now, final=is_final(calendar, hours, day, now),
-        )
-        progress(f"{day}: writing results")
-        run_id, superseded = write_day(session, data, outcome, meta, clock())
-        progress(f"{day}: written as run {run_id}" + (f", superseding run {superseded}" if superseded else ""))
-        settled.days.append(SettledDay(day, run_id, superseded, outcome))
+    with paused_gc():  # millions of acyclic rows: see core.paused_gc
+        for day in days:
+            progress(f"{day}: loading")
+            data = load_day(session, day)
+            progress(f"{day}: loaded {len(data.trades)} trades, {len(data.lots)} opening lots, {len(data.accounts)} accounts")
+            outcome = settle_day(data, progress)
+            if outcome.problems:
+                settled.failed_day = day
+                settled.problems = outcome.problems
+                return settled
+            meta = RunMeta(
+                operator=operator, reason=reason, forced=force_reason is not None, force_reason=force_reason or "",
+                started_at=now, final=is_final(calendar, hours, day, now),
+            )
+            progress(f"{day}: writing results")
+            run_id, superseded = write_day(session, data, outcome, meta, clock())
+            progress(f"{day}: written as run {run_id}" + (f", superseding run {superseded}" if superseded else ""))
+            settled.days.append(SettledDay(day, run_id, superseded, outcome))
     return settled
 
 
