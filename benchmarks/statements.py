@@ -10,18 +10,22 @@ the database is not timed here (the settlement benchmark's floor measures reads 
 
 Timed, each as wall time:
 - build: AccountResult -> ClientStatement for every client (one core);
-- render: text, JSON and CSV of every statement, written to files under a temporary
-  directory, on `--processes` worker processes (forked, each taking a contiguous slice);
+- render: text, JSON and CSV of every statement written to files under a scratch
+  directory by `cli.statements.write_statements`, the path `fixbroker statements generate`
+  and the end-of-day step take (`statements.day_files`: forked workers, member folders
+  staged and renamed into place), on `--processes` processes;
 - pdf: `pdf.write_pdfs` for `--pdf-sample` statements on `--processes` processes.
 
     .venv/bin/python benchmarks/statements.py [--clients 100000] [--instruments 20]
         [--processes 2] [--pdf-sample 200] [--keep DIR]
+
+Output goes to a new directory under the system's temporary directory (removed afterwards),
+or under --keep DIR (kept).
 """
 
 from __future__ import annotations
 
 import argparse
-import multiprocessing
 import random
 import shutil
 import tempfile
@@ -30,18 +34,18 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 
+from backoffice.cli.statements import write_statements
 from backoffice.domain.enums import ClosePriority, OffsetFlag, PositionDirection, Side
 from backoffice.domain.rates import RateSet
 from backoffice.settlement.core import settle_level
 from backoffice.settlement.inputs import AccountOpening, InstrumentDay, LevelInput, Lot, TradeLine
-from backoffice.statements import csv_render, json_render, pdf, text
+from backoffice.statements import pdf
 from backoffice.statements.build import InstrumentRef, build_client_statement, cash_rows
 from backoffice.statements.model import ClientStatement
 
 DAY = date(2026, 11, 20)
 NAMES = ("张伟", "李娜", "王芳", "上海明远资产管理有限公司", "Northbridge Capital Ltd", "刘洋")
 RATES = RateSet(Decimal("0.12"), Decimal("0.12"), Decimal("0.000023"), Decimal(0), Decimal("0.000023"), Decimal(0), Decimal("0.000345"), Decimal(0))
-STATEMENTS: list[ClientStatement] = []  # filled before the workers fork
 
 
 def synthetic_results(clients: int, instruments: int, seed: int = 6):
@@ -82,22 +86,6 @@ def build(results, refs) -> list[ClientStatement]:
     ]
 
 
-def render_slice(job: tuple[int, int, str]) -> int:
-    first, last, out = job
-    root = Path(out)
-    made: set[Path] = set()
-    for statement in STATEMENTS[first:last]:
-        folder = root / statement.header.member_code
-        if folder not in made:
-            folder.mkdir(parents=True, exist_ok=True)
-            made.add(folder)
-        name = statement.header.client_id
-        (folder / f"{name}.txt").write_text(text.render_text(statement), encoding="utf-8")
-        (folder / f"{name}.json").write_text(json_render.render_json(statement), encoding="utf-8")
-        (folder / f"{name}.csv").write_bytes(csv_render.csv_bytes(statement))
-    return last - first
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=100_000)
@@ -110,26 +98,21 @@ def main() -> None:
     t0 = time.perf_counter()
     results, refs = synthetic_results(args.clients, args.instruments)
     t1 = time.perf_counter()
-    STATEMENTS.extend(build(results, refs))
+    statements = build(results, refs)
     t2 = time.perf_counter()
     print(f"settled {len(results):,} synthetic clients with the core in {t1 - t0:.1f} s (setup, not timed)")
-    print(f"build   {len(STATEMENTS):,} statements from AccountResults: {t2 - t1:.1f} s")
+    print(f"build   {len(statements):,} statements from AccountResults: {t2 - t1:.1f} s")
 
-    # Under var/ of the working directory, where `fixbroker statements generate` writes: on
-    # some machines /tmp is a much slower file system (1.2 ms per small file here, 0.07 ms on /work).
-    Path("var").mkdir(exist_ok=True)
-    out = args.keep or Path(tempfile.mkdtemp(prefix="statements-bench-", dir="var"))
+    out = args.keep or Path(tempfile.mkdtemp(prefix="statements-bench-"))
     try:
-        step = -(-len(STATEMENTS) // (args.processes * 8))
-        jobs = [(i, min(i + step, len(STATEMENTS)), str(out / "daily")) for i in range(0, len(STATEMENTS), step)]
         t3 = time.perf_counter()
-        with multiprocessing.get_context("fork").Pool(args.processes) as pool:
-            done = sum(pool.imap_unordered(render_slice, jobs))
+        files = write_statements(statements, out / "daily", ["txt", "json", "csv"], args.processes)
         t4 = time.perf_counter()
-        print(f"render  text + JSON + CSV of {done:,} statements on {args.processes} processes: {t4 - t3:.1f} s "
-              f"({done / (t4 - t3):,.0f} statements/s; target 100,000 within 60 s)")
+        done = len(statements)
+        print(f"render  text + JSON + CSV of {done:,} statements ({files:,} files) on {args.processes} processes: "
+              f"{t4 - t3:.1f} s ({done / (t4 - t3):,.0f} statements/s; target 100,000 within 60 s)")
         print(f"total   build + render: {t4 - t1:.1f} s")
-        sample = STATEMENTS[: args.pdf_sample]
+        sample = statements[: args.pdf_sample]
         folder = out / "pdf"
         folder.mkdir(parents=True, exist_ok=True)
         t5 = time.perf_counter()

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from backoffice.db.engine import transaction
 from backoffice.refdata import repository
-from backoffice.statements import csv_render, json_render, member_clients, member_reports, monthly_render, pdf, text
+from backoffice.statements import csv_render, day_files, json_render, member_clients, member_reports, monthly_render, pdf, text
 from backoffice.statements.model import ClientStatement
 from backoffice.statements.monthly import build_monthly_statement
 from backoffice.statements.source import RunRef, client_statements, current_run, monthly_days
@@ -37,11 +37,6 @@ DEFAULT_OUT = Path("var/statements")
 FORMATS = ("txt", "json", "csv", "pdf")
 RUN_FILE = "RUN"
 
-_RENDER = {
-    "txt": lambda s: text.render_text(s).encode("utf-8"),
-    "json": lambda s: json_render.render_json(s).encode("utf-8"),
-    "csv": csv_render.csv_bytes,
-}
 _MONTHLY_RENDER = {
     "txt": lambda s: monthly_render.render_text(s).encode("utf-8"),
     "json": lambda s: monthly_render.render_json(s).encode("utf-8"),
@@ -69,11 +64,7 @@ def _today(session: Session) -> date:
     return clock.now().astimezone(repository.load_calendar(session).tz).date()
 
 
-def _write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    partial.write_bytes(data)
-    os.replace(partial, path)
+_write = day_files.replace_file
 
 
 def supersede_old_files(day_dir: Path, run_id: int) -> int | None:
@@ -133,13 +124,8 @@ def write_statements(
     count = 0
     texts = [fmt for fmt in formats if fmt != "pdf"]
     passes = len(statements) * ((1 if texts else 0) + (1 if "pdf" in formats else 0))
-    for done, statement in enumerate(statements, 1):
-        folder = day_dir / statement.header.member_code
-        for fmt in texts:
-            _write(folder / f"{statement.header.client_id}.{fmt}", _RENDER[fmt](statement))
-            count += 1
-        if texts:
-            progress(done, passes)
+    if texts and statements:
+        count += day_files.write_day(statements, day_dir, texts, processes, progress=lambda done: progress(done, passes))
     if "pdf" in formats and statements:
         jobs = []
         for statement in statements:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
 from .json_render import statement_dict
 from .model import ClientStatement
@@ -107,19 +108,35 @@ def _union() -> tuple[str, ...]:
 
 
 COLUMNS = _union()
+_PLACES = {section: [(key, COLUMNS.index(key)) for key in fields] for section, fields in SECTION_FIELDS.items()}
+_BLANK = [""] * len(COLUMNS)
 
 
 def render_csv(statement: ClientStatement) -> str:
     """The CSV text (without the BOM: `csv_bytes` adds it for files)."""
-    data = statement_dict(statement)
+    return render_csv_dict(statement_dict(statement))
+
+
+def render_csv_dict(data: dict[str, Any]) -> str:
+    """The CSV text of a statement already turned into `json_render.statement_dict`: each row
+    laid out as a list in `COLUMNS` order (what csv.DictWriter would make of it, without its
+    per-cell lookups)."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
-    for section in SECTION_FIELDS:
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    rows = []
+    for section, places in _PLACES.items():
         value = data[section]
-        rows = [] if value is None else value if isinstance(value, list) else [value]
-        for row in rows:
-            writer.writerow({"section": section, **{k: "" if v is None else v for k, v in row.items()}})
+        for row in [] if value is None else value if isinstance(value, list) else [value]:
+            if len(row) != len(places):
+                raise ValueError(f"{section} row has fields {sorted(row)}, the CSV has {[k for k, _ in places]}")
+            line = _BLANK.copy()
+            line[0] = section
+            for key, place in places:
+                cell = row[key]
+                line[place] = "" if cell is None else cell
+            rows.append(line)
+    writer.writerows(rows)
     return out.getvalue()
 
 

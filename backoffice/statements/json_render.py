@@ -36,8 +36,8 @@ The section arrays are always present (empty when there is nothing to show).
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
+from json.encoder import encode_basestring as _string
 from typing import Any
 
 from .model import ClientStatement, PositionSummaryRow, TransactionRow
@@ -165,4 +165,33 @@ def statement_dict(statement: ClientStatement) -> dict[str, Any]:
 
 def render_json(statement: ClientStatement) -> str:
     """Pretty-printed UTF-8 JSON (CJK kept as characters, not \\u escapes), keys in schema order."""
-    return json.dumps(statement_dict(statement), ensure_ascii=False, indent=2) + "\n"
+    return dumps(statement_dict(statement)) + "\n"
+
+
+def dumps(value: Any, indent: str = "") -> str:
+    """`json.dumps(value, ensure_ascii=False, indent=2)`, byte for byte, for the plain values a
+    statement holds (dicts, lists, strings, ints, None, booleans). The standard library falls
+    back to its pure-Python encoder whenever `indent` is given, which took longer than
+    building the statement; this one does the same layout in a few joins."""
+    kind = value.__class__
+    if kind is str:
+        return _string(value)
+    if kind is dict:
+        if not value:
+            return "{}"
+        inner = indent + "  "
+        return "{\n" + inner + (",\n" + inner).join(
+            [_string(k) + ": " + dumps(v, inner) for k, v in value.items()]
+        ) + "\n" + indent + "}"
+    if kind is list:
+        if not value:
+            return "[]"
+        inner = indent + "  "
+        return "[\n" + inner + (",\n" + inner).join([dumps(v, inner) for v in value]) + "\n" + indent + "]"
+    if kind is int:
+        return int.__repr__(value)
+    if value is None:
+        return "null"
+    if kind is bool:
+        return "true" if value else "false"
+    raise TypeError(f"a statement holds no {kind.__name__}: {value!r}")

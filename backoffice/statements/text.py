@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from . import layout
-from .model import ClientStatement, PositionSummaryRow, TransactionRow
+from .model import ClientStatement, Legend, PositionSummaryRow, TransactionRow
 
 LEFT, RIGHT = "l", "r"
 TITLE_ZH, TITLE_EN = "交易结算单(盯市)", "Settlement Statement (MTM)"
@@ -30,30 +31,60 @@ class Column:
 
 
 def table(columns: Sequence[Column], rows: Sequence[Any], total: Sequence[str] | None = None) -> list[str]:
-    """Lines of one table: rule, two heading lines, rule, rows, rule[, totals, rule]."""
-    body = [[column.cell(row) for column in columns] for row in rows]
-    cells = [[c.zh for c in columns], [c.en for c in columns], *body, *([list(total)] if total else [])]
-    widths = [max(layout.width(line[i]) for line in cells) for i in range(len(columns))]
-    rule = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
+    """Lines of one table: rule, two heading lines, rule, rows, rule[, totals, rule].
 
-    def line(values: Sequence[str], aligns: Sequence[str]) -> str:
-        padded = (layout.rjust(v, w) if a == RIGHT else layout.ljust(v, w) for v, w, a in zip(values, widths, aligns))
-        return "| " + " | ".join(padded) + " |"
-
-    aligns = [c.align for c in columns]
-    heading = [LEFT] * len(columns)
-    out = [rule, line(cells[0], heading), line(cells[1], heading), rule]
-    out.extend(line(values, aligns) for values in body)
-    out.append(rule)
+    Hot for 100,000 statements a day, so columns are sized and rows padded in bulk: a column
+    whose cells are all ASCII is sized by len(), and an all-ASCII row is laid out by one
+    format string; only cells with other characters go through `layout.width`."""
+    cells = [column.cell for column in columns]
+    body = [[cell(row) for cell in cells] for row in rows]
     if total:
-        out.extend([line(total, aligns), rule])
+        body.append(list(total))
+    widths = [max(layout.width(c.zh), layout.width(c.en)) for c in columns]
+    for i, values in enumerate(zip(*body)):
+        widest = max(map(len, values)) if "".join(values).isascii() else max(map(layout.width, values))
+        widths[i] = max(widths[i], widest)
+    rule = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
+    aligns = [c.align for c in columns]
+    row_format = _format(aligns, widths)
+    heading = [LEFT] * len(columns)
+    heading_format = _format(heading, widths)
+    out = [
+        rule,
+        _line([c.zh for c in columns], heading, widths, heading_format),
+        _line([c.en for c in columns], heading, widths, heading_format),
+        rule,
+    ]
+    out.extend(_line(values, aligns, widths, row_format) for values in body)
+    out.insert(-1 if total else len(out), rule)
+    if total:
+        out.append(rule)
     return out
 
 
-def section(zh: str, en: str, lines: list[str]) -> list[str]:
-    """A blank line, the bilingual title centred over the section, then its lines."""
-    span = max([layout.width(x) for x in lines] + [layout.width(zh) + len(en) + 2])
-    return ["", layout.center(f"{zh}  {en}", span).rstrip(), *lines]
+def _format(aligns: Sequence[str], widths: Sequence[int]) -> str:
+    """The format string of an all-ASCII line: `| a | b |`, each value padded to its column."""
+    return "| " + " | ".join(f"{{:{'>' if a == RIGHT else '<'}{w}}}" for a, w in zip(aligns, widths)) + " |"
+
+
+def _line(values: Sequence[str], aligns: Sequence[str], widths: Sequence[int], ascii_format: str) -> str:
+    if "".join(values).isascii():
+        return ascii_format.format(*values)
+    padded = (layout.rjust(v, w) if a == RIGHT else layout.ljust(v, w) for v, w, a in zip(values, widths, aligns))
+    return "| " + " | ".join(padded) + " |"
+
+
+def section(zh: str, en: str, lines: list[str], span: int | None = None) -> list[str]:
+    """A blank line, the bilingual title centred over the section, then its lines (`span`:
+    their display width when the caller knows it, as for a table: its rule's length)."""
+    return ["", layout.center(f"{zh}  {en}", section_span(zh, en, lines, span)).rstrip(), *lines]
+
+
+def section_span(zh: str, en: str, lines: list[str], span: int | None = None) -> int:
+    """The display width of a section: its widest line or its title."""
+    if span is None:
+        span = max(map(layout.width, lines), default=0)
+    return max(span, layout.width(zh) + layout.width(en) + 2)
 
 
 TRANSACTION_COLUMNS = (
@@ -214,14 +245,26 @@ def render_text(statement: ClientStatement) -> str:
     ]
     info_w = max(layout.width(a) + layout.width(b) for a, b, _, _ in info) + 6
     out = [layout.ljust(f"{a}: {b}", info_w) + f"{c}: {d}" for a, b, c, d in info]
-    out += section("资金状况", "Account Summary", summary)
+    blocks = [("资金状况", "Account Summary", summary, len(rule))]
     for zh, en, columns, rows, total in sections(statement):
-        out += section(zh, en, table(columns, rows, total))
+        lines = table(columns, rows, total)
+        blocks.append((zh, en, lines, len(lines[0])))
     notice = margin_call_lines(statement)
     if notice:
-        out += section("追加保证金通知", "Margin Call Notice", notice)
-    code_w = max(layout.width(x.code) for x in statement.legends) + 2
-    legends = [line for x in statement.legends for line in (layout.ljust(x.code, code_w) + x.zh, " " * code_w + x.en)]
-    out += section("说明", "Legends", legends)
-    title = layout.center(f"{TITLE_ZH}  {TITLE_EN}", max(layout.width(x) for x in out)).rstrip()
+        blocks.append(("追加保证金通知", "Margin Call Notice", notice, None))
+    blocks.append(("说明", "Legends", *_legend_lines(statement.legends)))
+    widest = max(map(layout.width, out))
+    for zh, en, lines, known in blocks:
+        span = section_span(zh, en, lines, known)
+        widest = max(widest, span)
+        out += section(zh, en, lines, span)
+    title = layout.center(f"{TITLE_ZH}  {TITLE_EN}", widest).rstrip()
     return "\n".join([title, "", *out]) + "\n"
+
+
+@lru_cache(maxsize=16)
+def _legend_lines(legends: tuple[Legend, ...]) -> tuple[list[str], int]:
+    """The legend section's lines and their display width (the same on every statement)."""
+    code_w = max(layout.width(x.code) for x in legends) + 2
+    lines = [line for x in legends for line in (layout.ljust(x.code, code_w) + x.zh, " " * code_w + x.en)]
+    return lines, max(map(layout.width, lines))
