@@ -172,7 +172,10 @@ class SchedulerService:
         for job in scheduler.get_jobs(jobstore=STORED):
             log.info("job %s: %s; next run %s", job.id, job.trigger, job.next_run_time)
         scheduler.resume()
-        self._stopped.wait()
+        # A timed wait: a signal delivered to another thread runs its handler only when the
+        # main thread next runs Python code, which an untimed wait would put off forever.
+        while not self._stopped.wait(1):
+            pass
         scheduler.shutdown(wait=True)
 
     def run_once(self, day: date) -> bool:
