@@ -533,19 +533,19 @@ def _members_table(session: Session, run_id: int, day: date) -> Table:
         .where(m.SettlementAccount.run_id == run_id, m.SettlementAccount.level == 1)
         .order_by(owner.code)
     ).all()
-    fields = ("close_pnl", "position_mtm", "fees", "margin", "margin_call")
+    fields = ("close_pnl", "position_mtm", "fees", "margin")  # the calls: the margin-call table (reserve rule)
     sums: dict[tuple[str, str], dict[str, Decimal]] = {}
     for code, name, result in rows:
         totals = sums.setdefault((code, name), dict.fromkeys(fields, Decimal("0.00")))
         for figure in fields:
             totals[figure] += getattr(result, figure)
     table = Table(title=f"P&L by member, {day} (level-1 settlement, run {run_id})", title_justify="left")
-    for column in ("member", "name", "close P&L", "MTM", "P&L", "fees", "net", "margin", "margin call"):
+    for column in ("member", "name", "close P&L", "MTM", "P&L", "fees", "net", "margin"):
         table.add_column(column, justify="left" if column in ("member", "name") else "right")
     for (code, name), totals in sums.items():
         pnl = totals["close_pnl"] + totals["position_mtm"]
         table.add_row(code, name, *(f"{v:,.2f}" for v in (
-            totals["close_pnl"], totals["position_mtm"], pnl, totals["fees"], pnl - totals["fees"], totals["margin"], totals["margin_call"],
+            totals["close_pnl"], totals["position_mtm"], pnl, totals["fees"], pnl - totals["fees"], totals["margin"],
         )))
     return table
 
