@@ -55,7 +55,7 @@ def _movement_command(direction: CashDirection) -> click.Command:
                 markup=False,
             )
 
-    command.__doc__ = f"Record a {direction.value} of AMOUNT (e.g. 1000000.00) on ACCOUNT."
+    command.__doc__ = f"Record a {direction.value} of AMOUNT, such as 1000000.00, on ACCOUNT."
     return click.command(direction.value)(command)
 
 

@@ -41,7 +41,7 @@ def upgrade(app: AppContext, revision: str) -> None:
 @click.option("--yes", is_flag=True, help="Do not ask before downgrading to base (drops every table).")
 @pass_app
 def downgrade(app: AppContext, revision: str, yes: bool) -> None:
-    """Downgrade the schema to REVISION (e.g. -1, or base to drop everything)."""
+    """Downgrade the schema to REVISION: -1 for one step back, base to drop everything."""
     if revision == "base" and not yes:
         click.confirm(f"Drop every fixbroker table in {app.display_url}?", abort=True)
     try:

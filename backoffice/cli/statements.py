@@ -106,7 +106,7 @@ def generate(app: AppContext, day: datetime, accounts: tuple[str, ...], formats:
     day_dir = out_dir / run.trading_day.isoformat()
     old = supersede_old_files(day_dir, run.id)
     if old is not None:
-        app.console.print(f"run {old} was superseded by run {run.id}: its files moved to <member>/superseded/{old}/", markup=False)
+        app.console.print(f"the files in place came from run {old}, no longer current (now run {run.id}): moved to <member>/superseded/{old}/", markup=False)
     count = write_statements(statements, day_dir, chosen, processes)
     app.console.print(
         f"wrote {count} file{'s' if count != 1 else ''} for {len(statements)} account{'s' if len(statements) != 1 else ''} "

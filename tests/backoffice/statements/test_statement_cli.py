@@ -133,7 +133,7 @@ def test_rerun_regenerates_and_keeps_the_superseded_files(settled, tmp_path):
     settled("statements", "generate", "--date", DAY, "--format", "txt,json")
     settled("settle", "run", "--date", DAY, "--reason", "check")
     out = settled("statements", "generate", "--date", DAY, "--format", "txt,json").output
-    assert "run 1 was superseded by run 2" in out
+    assert "the files in place came from run 1, no longer current (now run 2)" in out
     day_dir = tmp_path / "var" / "statements" / DAY
     assert (day_dir / "RUN").read_text().strip() == "2"
     old = day_dir / "0002" / "superseded" / "1"
