@@ -99,6 +99,10 @@ _KINDS: dict[type, str] = {
 }
 
 
+# One encoder for every entry: `json.dumps` with options builds a new encoder per call.
+_encode_json = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
 def kind_of(command: Command) -> str:
     return _KINDS[type(command)]
 
@@ -140,7 +144,7 @@ def encode(command: Command) -> str:
         body = {"t": command.time, "l": command.level.value, "k": command.key, "r": command.resume}
     else:
         body = {"t": command.time}
-    return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+    return _encode_json(body)
 
 
 def decode(kind: str, text: str) -> Command:

@@ -21,7 +21,7 @@ from datetime import date
 from decimal import Decimal
 from typing import TypeVar
 
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import Connection, Engine, func, insert, select
 
 from backoffice.db import models as m
 from gateway.matching import Trade
@@ -57,6 +57,9 @@ class JournalWriter:
         with engine.connect() as connection:
             self.instrument_ids = dict(connection.execute(select(m.Instrument.code, m.Instrument.id)).all())
             self.account_ids = dict(connection.execute(select(m.Account.code, m.Account.id)).all())
+        # The writer's own connection, kept from its first batch to `close`: a pool checkout
+        # and the reset on return cost as much as a small batch's inserts.
+        self._connection: Connection | None = None
 
     def last_seq(self) -> int:
         with self.engine.connect() as connection:
@@ -72,12 +75,21 @@ class JournalWriter:
             for output in entry.outputs:
                 if isinstance(output, Trade):
                     self._trade_rows(entry.seq, output, trade_rows, leg_rows)
-        with self.engine.begin() as connection:
+        if self._connection is None:
+            self._connection = self.engine.connect()
+        connection = self._connection
+        with connection.begin():
             # The journal is the hot path: one plain DBAPI executemany, no per-row ORM work.
             connection.exec_driver_sql(self._insert_journal, journal_rows)
             if trade_rows:
                 connection.execute(insert(m.Trade), trade_rows)
                 connection.execute(insert(m.TradeLeg), leg_rows)
+
+    def close(self) -> None:
+        """Give the writer's connection back (a later `write` opens another)."""
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
 
     def _trade_rows(self, seq: int, trade: Trade, trades: list[dict], legs: list[dict]) -> None:
         tick = self.ticks[trade.instrument]
@@ -157,6 +169,12 @@ class OrderService:
 
     def _write_loop(self) -> None:
         assert self.writer is not None
+        try:
+            self._write_batches(self.writer)
+        finally:
+            self.writer.close()
+
+    def _write_batches(self, writer: JournalWriter) -> None:
         while True:
             with self._wake:
                 while not self._pending and not self._stopping:
@@ -165,7 +183,7 @@ class OrderService:
                 if not batch and self._stopping:
                     return
             try:
-                self.writer.write(batch)
+                writer.write(batch)
             except BaseException as exc:  # the journal is down: stop accepting, release nothing
                 self._failure = exc
                 return

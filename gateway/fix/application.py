@@ -241,7 +241,7 @@ class GatewayApplication(fix.Application):
             self._send(refusal_answer(profile.begin_string, codec.decode(raw, self._context(profile)), self.local_exec_id(), self.clock()), sid)
             return
         if msg_type in ORDER_MESSAGES:
-            self._order_message(raw, profile, sid, received, msg_type)
+            self._order_message(raw, fields, profile, sid, received, msg_type)
         elif msg_type == "H":
             self._status(fields, profile, sid)
         elif msg_type == "q" and profile.begin_string != FIX42:
@@ -256,9 +256,11 @@ class GatewayApplication(fix.Application):
     def _context(self, profile: SessionProfile) -> DecodeContext:
         return DecodeContext(profile, self.symbology, self.calendar, self.trading_day)
 
-    def _order_message(self, raw: str, profile: SessionProfile, sid: fix.SessionID, received: int, msg_type: str) -> None:
+    def _order_message(
+        self, raw: str, fields: FieldView, profile: SessionProfile, sid: fix.SessionID, received: int, msg_type: str
+    ) -> None:
         self.metrics.orders.labels(profile.name, msg_type).inc()
-        decoded = codec.decode(raw, self._context(profile))
+        decoded = codec.decode(fields, self._context(profile))
         if isinstance(decoded, Refused):
             self._refuse(profile, sid, decoded, received)
             return

@@ -67,7 +67,8 @@ class Routing:
 
     @classmethod
     def of(cls, fields: FieldView) -> "Routing":
-        return cls(*(fields.get(tag) for tag in t.ROUTING_TAGS))
+        values = [fields.get(tag) for tag in t.ROUTING_TAGS]
+        return cls(*values) if any(values) else NO_ROUTING  # most flow is not third-party routed
 
     def reply(self) -> list[tuple[int, str]]:
         """Header fields of the answer: QuickFIX reverseRoute (115<->128, 116<->129), plus the
@@ -81,6 +82,9 @@ class Routing:
             (t.SENDER_SUB_ID, self.target_sub_id),
         )
         return [(tag, value) for tag, value in pairs if value]
+
+
+NO_ROUTING = Routing()
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,9 +183,10 @@ def _unparseable(msg_type: str) -> Refused:
     return Refused(envelope, DecodeReason.GARBLED.refuse(), MappingProxyType({}))
 
 
-def decode(message: HasToString | str, context: DecodeContext) -> Decoded:
-    """A D, F or G as a normalised request, or `Refused`; never raises."""
-    fields = FieldView.of(message)
+def decode(message: HasToString | str | FieldView, context: DecodeContext) -> Decoded:
+    """A D, F or G as a normalised request, or `Refused`; never raises. A caller that has
+    split the message already passes its `FieldView`."""
+    fields = message if isinstance(message, FieldView) else FieldView.of(message)
     if fields is None:
         return _unparseable("?")
     msg_type = fields.get(t.MSG_TYPE) or "?"

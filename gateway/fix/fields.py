@@ -41,6 +41,25 @@ class HasToString(Protocol):
 
 def split_fields(raw: str) -> list[tuple[int, str]] | None:
     """Every (tag, value) of a tag=value message in order; None if it is not well formed."""
+    # The common message has no data field: one C-level split, one partition per field. Any
+    # data field (its value may hold SOH) or anything unusual goes to the careful scanner.
+    pieces = raw.split(SOH)
+    if pieces.pop() != "":
+        return None  # the last field is not terminated
+    pairs: list[tuple[int, str]] = []
+    for piece in pieces:
+        tag_text, equals, value = piece.partition("=")
+        if not equals or not (tag_text.isascii() and tag_text.isdigit()):
+            return _scan_fields(raw)
+        tag = int(tag_text)
+        if tag in DATA_FIELDS:
+            return _scan_fields(raw)
+        pairs.append((tag, value))
+    return pairs
+
+
+def _scan_fields(raw: str) -> list[tuple[int, str]] | None:
+    """`split_fields` field by field, honouring the length of each data field."""
     pairs: list[tuple[int, str]] = []
     position = 0
     data_length: int | None = None
@@ -51,7 +70,7 @@ def split_fields(raw: str) -> list[tuple[int, str]] | None:
         if equals <= position:
             return None
         tag_text = raw[position:equals]
-        if not tag_text.isdigit():
+        if not (tag_text.isascii() and tag_text.isdigit()):
             return None
         tag = int(tag_text)
         if tag == data_tag and data_length is not None:
@@ -65,7 +84,7 @@ def split_fields(raw: str) -> list[tuple[int, str]] | None:
         value = raw[equals + 1 : value_end]
         pairs.append((tag, value))
         data_tag = DATA_FIELDS.get(tag)
-        data_length = int(value) if data_tag is not None and value.isdigit() else None
+        data_length = int(value) if data_tag is not None and value.isascii() and value.isdigit() else None
         position = value_end + 1
     return pairs
 
@@ -82,12 +101,8 @@ class FieldView:
         pairs = split_fields(raw)
         if pairs is None:
             return None
-        values: dict[int, str] = {}
-        user: dict[int, str] = {}
-        for tag, value in pairs:
-            values.setdefault(tag, value)
-            if tag >= USER_DEFINED_MIN and tag not in INTERPRETED_USER_TAGS:
-                user.setdefault(tag, value)
+        values = dict(reversed(pairs))  # the first occurrence of a tag wins
+        user = {tag: values[tag] for tag, _ in pairs if tag >= USER_DEFINED_MIN and tag not in INTERPRETED_USER_TAGS}
         return cls(MappingProxyType(values), MappingProxyType(user))
 
     @classmethod

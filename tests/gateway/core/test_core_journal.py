@@ -97,6 +97,22 @@ def test_journal_is_append_only(tmp_path):
             connection.exec_driver_sql("DELETE FROM journal")
 
 
+def test_the_writer_gives_its_connection_back_when_the_service_closes(tmp_path):
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    build_venue_db(url, RICH)
+    engine, state = state_of(url)
+    core = TradingCore(state)
+    released = []
+    service = OrderService(core, JournalWriter(engine, DAY, core.ticks), lambda seq, *_: released.append(seq))
+    commands = list(order_flow(state, 300, seed=5, start_ns=T0, step_ns=STEP))
+    for command in commands:
+        service.execute(command)
+    service.close()
+    assert released == list(range(1, len(commands) + 1))
+    assert engine.pool.checkedout() == 0  # the writer's own connection, kept across batches, is back
+    assert [c for _, c in journal_commands(engine, DAY)] == commands
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("kill_after", [1, 250, 1500])
 def test_sigkill_mid_stream_loses_nothing_released_and_rebuilds_identically(tmp_path, kill_after):
