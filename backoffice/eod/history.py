@@ -75,12 +75,6 @@ def finish_step(session: Session, run_id: int, name: str, summary: str, figures:
     step.status, step.finished_at, step.summary, step.figures = "done", now, summary[:512], figures
 
 
-def step_done(engine: Engine, run_id: int, name: str) -> bool:
-    with engine.connect() as connection:
-        status = connection.scalar(select(m.EodStep.status).where(m.EodStep.run_id == run_id, m.EodStep.name == name))
-    return status == "done"
-
-
 def fail(engine: Engine, run_id: int, step: str | None, error: str, now: datetime) -> None:
     with transaction(engine) as session:
         if step is not None:
