@@ -85,7 +85,8 @@ def run(app: AppContext, day: datetime, force: bool, reason: str | None, operato
 def rerun(app: AppContext, first: datetime, force: bool, reason: str | None, operator: str, out_dir: Path) -> None:
     """Recompute FROM and every later settled day, in order, in one transaction.
 
-    The old runs are kept, marked superseded by the new ones (who, when, why).
+    The old runs are kept, marked superseded by the new ones (who, when, why). A FROM that was
+    skipped (never settled, but later days were) is settled first, then the later days again.
     """
     start = first.date()
     if force and not reason:
@@ -94,10 +95,12 @@ def rerun(app: AppContext, first: datetime, force: bool, reason: str | None, ope
     engine = settling_engine(app.migrated_engine())
     with transaction(engine) as session:
         days = settled_days_from(session, start)
-        if not days or days[0] != start:
+        if not days:
             raise CommandError(f"{start} is not settled; use `fixbroker settle run --date {start}`")
+        if days[0] != start:
+            days = [start, *days]  # skipped: later days must follow from it
         calendar = repository.load_calendar(session)
-        refusals = [r for day in days for r in closure.refusals(session, calendar, day, rerun=True)]
+        refusals = [r for i, day in enumerate(days) for r in closure.refusals(session, calendar, day, rerun=True, batch=days[:i])]
         final = final_days(session, days, now)
         if final:
             refusals.append(closure.Refusal(

@@ -10,6 +10,7 @@ Missing settlement prices are found while settling (`day.settle_day`).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
@@ -28,7 +29,11 @@ class Refusal:
     forceable: bool
 
 
-def refusals(session: Session, calendar: TradingCalendar, day: date, *, rerun: bool = False) -> list[Refusal]:
+def refusals(
+    session: Session, calendar: TradingCalendar, day: date, *, rerun: bool = False, batch: Collection[date] = (),
+) -> list[Refusal]:
+    """Why `day` may not be settled now; `batch`: the days settled before it in the same
+    transaction (a rerun), which count as settled."""
     found: list[Refusal] = []
     if not calendar.is_trading_day(day):
         found.append(Refusal(f"{day} is not a trading day", forceable=False))
@@ -47,7 +52,7 @@ def refusals(session: Session, calendar: TradingCalendar, day: date, *, rerun: b
     query = select(m.Trade.trading_day).where(m.Trade.trading_day < day).distinct().order_by(m.Trade.trading_day)
     if before is not None:
         query = query.where(m.Trade.trading_day > before.trading_day)
-    unsettled = list(session.scalars(query))
+    unsettled = [d for d in session.scalars(query) if d not in batch]
     if unsettled:
         days = ", ".join(d.isoformat() for d in unsettled)
         found.append(Refusal(f"earlier trading day(s) with trades are not settled: {days}; settle them first", forceable=False))

@@ -273,6 +273,25 @@ def test_earlier_unsettled_days_and_later_settled_days_are_refused(example, tmp_
     assert "later day(s) are already settled (2026-11-24)" in again.output and "settle rerun --from 2026-11-23" in again.output
 
 
+def test_a_skipped_day_is_settled_by_a_rerun_from_it_then_the_later_days_again(example, db_url, tmp_path):
+    example("settle", "run", "--date", DAY)  # run 1
+    example("settle", "run", "--date", "2026-11-25")  # run 2: nothing had traded on the 24th yet
+    late = write_csv(tmp_path / "late.csv", TRADE_HEADER, [
+        "Z1,2026-11-24,C000201,rb2705,sell,close,5040,1,2026-11-24T10:00:00+08:00",
+        "Z1,2026-11-24,C000202,rb2705,buy,close,5040,1,2026-11-24T10:00:00+08:00",
+    ])
+    example("trades", "import", str(late))
+    refused = example("settle", "run", "--date", "2026-11-24", ok=False)
+    assert "settle rerun --from 2026-11-24" in refused.output
+    out = example("settle", "rerun", "--from", "2026-11-24").output
+    assert "settled 2026-11-24 as run 3" in out and "settled 2026-11-25 as run 4, superseding run 2" in out
+    engine = make_engine(db_url)
+    with transaction(engine) as session:
+        runs = [(r.trading_day.isoformat(), r.status) for r in session.scalars(select(m.SettlementRun).order_by(m.SettlementRun.id))]
+    engine.dispose()
+    assert runs == [(DAY, "current"), ("2026-11-25", "superseded"), ("2026-11-24", "current"), ("2026-11-25", "current")]
+
+
 def test_the_next_day_starts_from_the_rolled_lots_and_settled_balance(example, db_url, tmp_path):
     example("settle", "run", "--date", DAY)
     # C000201 sells 1 of its 2 carried lots at 5,050 (close yesterday, SHFE) to C000202, who closes 1 short.
