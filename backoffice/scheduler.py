@@ -36,6 +36,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Protocol
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_MISSED, JobExecutionEvent
+from apscheduler.job import Job
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -224,6 +225,14 @@ class SchedulerService:
         if config.statements_at is not None:
             wanted["statements"] = (statements_job, TradingDayTrigger(self.calendar, config.statements_at), config.grace_minutes * 60)
         return wanted
+
+
+def stored_jobs(engine: Engine, calendar: TradingCalendar) -> list[Job]:
+    """The jobs in the database's job store, as a scheduler starting now would find them."""
+    scheduler = BackgroundScheduler(timezone=calendar.tz)
+    store = SQLAlchemyJobStore(engine=engine, tablename=JOB_TABLE)
+    store.start(scheduler, STORED)
+    return store.get_all_jobs()
 
 
 def _differs(stored: BaseTrigger, wanted: BaseTrigger) -> bool:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from rich.table import Table
 from sqlalchemy import Engine, select
 
 from backoffice.db import models as m
@@ -26,7 +27,7 @@ from backoffice.eod.lock import LockHeld, RunLock
 from backoffice.eod.pipeline import Outcome, PipelineRefused, RunOptions, Step, run_pipeline
 from backoffice.eod.report import LogReporter
 from backoffice.refdata import repository
-from backoffice.scheduler import SchedulerService, check_end_of_day_time
+from backoffice.scheduler import SchedulerService, check_end_of_day_time, stored_jobs
 
 from . import clock
 from .context import AppContext, CommandError, default_operator, pass_app
@@ -146,3 +147,21 @@ def run(app: AppContext, config_path: Path, once: bool, day: datetime | None, op
     log.info("scheduler up (%s): end of day on trading days at %s %s", config.source, config.eod_at, calendar.timezone)
     service.serve()
     log.info("scheduler stopped")
+
+
+@group.command("jobs")
+@pass_app
+def jobs(app: AppContext) -> None:
+    """The scheduled jobs stored in the database and when each runs next."""
+    engine = app.migrated_engine()
+    with transaction(engine) as session:
+        calendar = repository.load_calendar(session)
+    found = stored_jobs(engine, calendar)
+    if not found:
+        app.console.print("no stored job: `fixbroker scheduler run` stores them when it starts", markup=False)
+        return
+    table = Table("job", "when", f"next run ({calendar.timezone})", title="Scheduler jobs", title_justify="left")
+    for job in sorted(found, key=lambda j: j.id):
+        next_run = job.next_run_time.astimezone(calendar.tz).strftime("%Y-%m-%d %H:%M:%S") if job.next_run_time else "paused"
+        table.add_row(job.id, str(job.trigger), next_run)
+    app.console.print(table)

@@ -135,6 +135,8 @@ def test_a_run_missed_while_the_scheduler_was_down_runs_once_at_start(venue, db_
     finally:
         stop(early)
     assert history(db_url) == []
+    stored = venue("scheduler", "jobs").output
+    assert "end-of-day" in stored and "trading days at 15:30:00 Asia/Shanghai" in stored and "2026-11-23 15:30:00" in stored
     late = start(db_url, workdir, "2026-11-23 09:00:00", "late.log")  # 17:00 local: 90 minutes late, within 6 hours
     try:
         wait_for(lambda: succeeded(db_url), what="the missed end of day")
