@@ -39,7 +39,7 @@ from backoffice.settlement.day import day_prices
 from backoffice.settlement.loading import load_day
 from backoffice.settlement.runner import settle_days, settling_engine
 from backoffice.settlement.transfers import transfers, write_transfers
-from backoffice.statements.source import client_statements, current_run
+from backoffice.statements.source import RunRef, client_statements, current_run
 from gateway.core.commands import EndOfDay
 from gateway.core.journal import JournalWriter, OrderService, journal_commands
 from gateway.core.service import TradingCore
@@ -200,8 +200,8 @@ def margin_calls(ctx: StepContext) -> StepResult:
     )
 
 
-def _settled(session: Session, day: date) -> m.SettlementRun:
-    run = session.scalars(select(m.SettlementRun).where(m.SettlementRun.trading_day == day, m.SettlementRun.status == "current")).one_or_none()
+def _settled(session: Session, day: date) -> RunRef:
+    run = current_run(session, day)
     if run is None:
         raise StepFailed(f"{day} is not settled")
     return run
@@ -212,9 +212,7 @@ def _settled(session: Session, day: date) -> m.SettlementRun:
 def statements(ctx: StepContext, settings: EodSettings) -> StepResult:
     day = ctx.trading_day
     with ctx.unit() as session:
-        run = current_run(session, day)
-        if run is None:
-            raise StepFailed(f"{day} is not settled")
+        run = _settled(session, day)
         created = ctx.clock().astimezone(repository.load_calendar(session).tz).date()
         found = client_statements(session, run, created)
     formats = list(settings.config.statement_formats)
@@ -274,7 +272,7 @@ def margin_deadline_check(ctx: StepContext) -> StepResult:
     unmet ones are the risk desk's forced liquidation (`fixbroker settle liquidate`)."""
     with ctx.unit() as session:
         run = _settled(session, ctx.trading_day)
-        plan, cured, _ = liquidation_plan(session, run)
+        plan, cured, _ = liquidation_plan(session, run.id)
         calls = session.scalar(select(func.count()).select_from(m.MarginCall).where(m.MarginCall.run_id == run.id)) or 0
         following = repository.load_calendar(session).next_trading_day(ctx.trading_day)
     unmet = sorted({close.account for close in plan})

@@ -72,7 +72,7 @@ def liquidate(app: AppContext, day: datetime, force: bool) -> None:
         ).one_or_none()
         if run_row is None:
             raise CommandError(f"{called_day}, the trading day before {trading_day}, is not settled")
-        plan, cured, deadline = liquidation_plan(session, run_row)
+        plan, cured, deadline = liquidation_plan(session, run_row.id)
     if deadline is not None and now < deadline and not force:
         raise CommandError(f"the margin calls of {called_day} are due at {deadline:%Y-%m-%d %H:%M %Z}; liquidating earlier needs --force")
     for account in cured:
@@ -89,11 +89,11 @@ def liquidate(app: AppContext, day: datetime, force: bool) -> None:
     app.console.print(table)
 
 
-def liquidation_plan(session: Session, run_row: m.SettlementRun) -> tuple[list[ForcedClose], list[str], datetime | None]:
+def liquidation_plan(session: Session, run_id: int) -> tuple[list[ForcedClose], list[str], datetime | None]:
     calls = session.execute(
         select(m.MarginCall, m.Account)
         .join(m.Account, m.Account.id == m.MarginCall.account_id)
-        .where(m.MarginCall.run_id == run_row.id, m.Account.kind == "client")
+        .where(m.MarginCall.run_id == run_id, m.Account.kind == "client")
         .order_by(m.Account.code)
     ).all()
     plan: list[ForcedClose] = []
@@ -105,7 +105,7 @@ def liquidation_plan(session: Session, run_row: m.SettlementRun) -> tuple[list[F
         if funds.margin_held < equity:
             cured.append(account.code)
             continue
-        plan += forced_closes(account.code, equity, _positions(session, run_row.id, account.id))
+        plan += forced_closes(account.code, equity, _positions(session, run_id, account.id))
     return plan, cured, deadline
 
 

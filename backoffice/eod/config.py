@@ -139,7 +139,7 @@ def parse_config(data: dict[str, Any], source: str) -> SchedulerConfig:
     return SchedulerConfig(
         eod_at=eod_at, grace_minutes=grace, deadline_check_minutes=check, statements_at=statements_at,
         statements_days_back=days_back, statement_formats=formats,
-        retry=RetryPolicy(attempts, float(first), float(longest)), alert_command=command, paths=paths, source=source,
+        retry=RetryPolicy(attempts, first, longest), alert_command=command, paths=paths, source=source,
     )
 
 
