@@ -15,6 +15,7 @@ from gateway.core.commands import NewOrder, SetPhase
 from gateway.core.journal import JournalWriter, OrderService, journal_commands
 from gateway.core.service import TradingCore
 from gateway.core.startofday import load_start_of_day
+from gateway.fix.statusfile import GatewayStatus, write_status
 from gateway.matching import TradingPhase
 from gateway.risk.request import OrderRequest
 from eod_venue import DAY, NEXT, STEPS, history, settlement_runs, traded
@@ -86,12 +87,10 @@ def test_a_gateway_serving_the_day_stops_the_pipeline_until_resumed(venue, db_ur
     traded(venue)
     open_a_day_without_closing_it(db_url)
     status_file = tmp_path / "var/fix/status.json"
-    status_file.parent.mkdir(parents=True)
     now = datetime.now(timezone.utc).isoformat()
-    status_file.write_text(json.dumps({  # this test process plays the running gateway
-        "pid": os.getpid(), "running": True, "trading_day": DAY, "started_at": now, "updated_at": now, "orders": 1, "trades": 0,
-        "journal_seq": 2, "metrics_port": None, "day_closed": False, "sessions": [],
-    }))
+    write_status(status_file, GatewayStatus(  # this test process plays the running gateway
+        pid=os.getpid(), running=True, trading_day=DAY, started_at=now, updated_at=now, orders=1, trades=0, journal_seq=2, metrics_port=None,
+    ))
     (tmp_path / "alert.toml").write_text('[alert]\ncommand = ["sh", "-c", "cat > alert.txt"]\n')
     failed = venue("eod", "run", "--date", DAY, "--config", "alert.toml", ok=False)
     assert failed.exit_code == 1

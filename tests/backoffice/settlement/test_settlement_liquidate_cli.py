@@ -9,7 +9,6 @@ b/f 200,000.00, buys 1 IF2612 at 3,800 to open on 2026-11-23; the official settl
 On 2026-11-24 the call is unmet: one forced sell of the lot at the lower limit, 3,700 x 0.9 = 3,330.0.
 """
 
-import json
 import os
 from datetime import date, datetime, timezone
 from decimal import Decimal
@@ -24,6 +23,7 @@ from gateway.core.commands import EndOfDay, NewOrder, SetPhase
 from gateway.core.journal import JournalWriter, OrderService, rebuild
 from gateway.core.phases import to_nanoseconds
 from gateway.core.startofday import load_start_of_day
+from gateway.fix.statusfile import GatewayStatus, write_status
 from gateway.matching import TradingPhase
 from gateway.risk.request import OrderRequest
 from settle_venue import TRADE_HEADER, fund, write_csv
@@ -85,10 +85,9 @@ def test_an_unmet_margin_call_is_liquidated_through_the_core_and_settled_as_forc
 
     # a gateway serving the day writes its journal: the risk desk must not write around it
     status = tmp_path / "var/fix/status.json"
-    status.parent.mkdir(parents=True)
     stamp = datetime.now(timezone.utc).isoformat()
-    status.write_text(json.dumps({"pid": os.getpid(), "running": True, "trading_day": NEXT, "started_at": stamp, "updated_at": stamp,
-                                  "orders": 0, "trades": 0, "journal_seq": 1, "metrics_port": None, "day_closed": False, "sessions": []}))
+    write_status(status, GatewayStatus(pid=os.getpid(), running=True, trading_day=NEXT, started_at=stamp, updated_at=stamp,
+                                       orders=0, trades=0, journal_seq=1, metrics_port=None))
     served = venue("settle", "liquidate", "--date", NEXT, ok=False)
     assert served.exit_code == 1 and f"the gateway (pid {os.getpid()}) is serving {NEXT}" in served.output
     status.unlink()
