@@ -49,7 +49,7 @@ from gateway.fix.statusfile import serving
 from gateway.matching import Expired
 
 from .liquidation import liquidation_plan
-from .statements import RUN_FILE, supersede_old_files, write_statements
+from .statements import files_run, supersede_old_files, write_statements
 
 JOB = "end_of_day"
 
@@ -309,8 +309,6 @@ def stale_statement_days(session: Session, statements_dir: Path, days_back: int,
     ).all()
     stale = []
     for day, run_id in rows:
-        marker = statements_dir / day.isoformat() / RUN_FILE
-        written = marker.read_text().strip() if marker.exists() else ""
-        if written != str(run_id):
+        if files_run(statements_dir / day.isoformat()) != run_id:
             stale.append((day, run_id))
     return stale

@@ -67,10 +67,16 @@ def _today(session: Session) -> date:
 _write = day_files.replace_file
 
 
+def files_run(day_dir: Path) -> int | None:
+    """The run the statement files in DAY_DIR come from (its RUN marker), None when none."""
+    marker = day_dir / RUN_FILE
+    return int(marker.read_text().strip()) if marker.exists() else None
+
+
 def supersede_old_files(day_dir: Path, run_id: int) -> int | None:
     """Move the files of an older run out of the way (see the module docstring); the old run id."""
     marker = day_dir / RUN_FILE
-    old = int(marker.read_text().strip()) if marker.exists() else None
+    old = files_run(day_dir)
     if old is not None and old != run_id:
         for member_dir in sorted(p for p in day_dir.iterdir() if p.is_dir()):
             target = member_dir / "superseded" / str(old)
