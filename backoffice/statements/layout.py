@@ -33,8 +33,10 @@ def percent(fraction: Decimal | None) -> str:
     return f"{(fraction * HUNDRED).quantize(PERCENT_PLACES):,f}%"
 
 
+@lru_cache(maxsize=4096)
 def day(value: date) -> str:
-    """Dates as the CTP statements print them: 20261120."""
+    """Dates as the CTP statements print them: 20261120 (a statement prints a dozen, of a
+    few distinct days: strftime is slow enough to show)."""
     return value.strftime("%Y%m%d")
 
 

@@ -22,55 +22,90 @@ LEFT, RIGHT = "l", "r"
 TITLE_ZH, TITLE_EN = "交易结算单(盯市)", "Settlement Statement (MTM)"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Column:
+    """One table column: bilingual heading, alignment and what a row prints in it. Compared
+    and hashed by identity: columns are module constants, and tables are keyed by them."""
+
     zh: str
     en: str
     align: str
     cell: Callable[[Any], str]
 
 
+@dataclass(frozen=True, slots=True)
+class _Frame:
+    """What a table of given columns and widths prints whatever its rows: rule, heading
+    lines, the format string of an all-ASCII row."""
+
+    rule: str
+    zh: str
+    en: str
+    row_format: str
+
+
 def table(columns: Sequence[Column], rows: Sequence[Any], total: Sequence[str] | None = None) -> list[str]:
     """Lines of one table: rule, two heading lines, rule, rows, rule[, totals, rule].
 
-    Hot for 100,000 statements a day, so columns are sized and rows padded in bulk: a column
-    whose cells are all ASCII is sized by len(), and an all-ASCII row is laid out by one
-    format string; only cells with other characters go through `layout.width`."""
+    Hot for 100,000 statements a day, so a column whose cells are all ASCII is sized by
+    len(), an all-ASCII row is laid out by one format string, and the frame (rule, headings,
+    row format) of each set of widths is made once; only cells with other characters go
+    through `layout.width`."""
     cells = [column.cell for column in columns]
     body = [[cell(row) for cell in cells] for row in rows]
+    widths = list(_heading_widths(columns))
+    all_ascii = True
+    for i, values in enumerate(zip(*body, total) if total else zip(*body)):
+        if "".join(values).isascii():
+            widest = max(map(len, values))
+        else:
+            widest = max(map(layout.width, values))
+            all_ascii = all_ascii and "".join(values[: len(body)]).isascii()  # the totals label is CJK
+        if widest > widths[i]:
+            widths[i] = widest
+    frame = _frame(columns, tuple(widths))
+    row_format = frame.row_format
+    out = [frame.rule, frame.zh, frame.en, frame.rule]
+    if all_ascii:
+        out += [row_format.format(*values) for values in body]
+    else:
+        out += [
+            row_format.format(*values) if "".join(values).isascii() else _wide_line(values, columns, widths)
+            for values in body
+        ]
+    out.append(frame.rule)
     if total:
-        body.append(list(total))
-    widths = [max(layout.width(c.zh), layout.width(c.en)) for c in columns]
-    for i, values in enumerate(zip(*body)):
-        widest = max(map(len, values)) if "".join(values).isascii() else max(map(layout.width, values))
-        widths[i] = max(widths[i], widest)
-    rule = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
-    aligns = [c.align for c in columns]
-    row_format = _format(aligns, widths)
-    heading = [LEFT] * len(columns)
-    heading_format = _format(heading, widths)
-    out = [
-        rule,
-        _line([c.zh for c in columns], heading, widths, heading_format),
-        _line([c.en for c in columns], heading, widths, heading_format),
-        rule,
-    ]
-    out.extend(_line(values, aligns, widths, row_format) for values in body)
-    out.insert(-1 if total else len(out), rule)
-    if total:
-        out.append(rule)
+        out += [_wide_line(total, columns, widths), frame.rule]
     return out
 
 
-def _format(aligns: Sequence[str], widths: Sequence[int]) -> str:
-    """The format string of an all-ASCII line: `| a | b |`, each value padded to its column."""
-    return "| " + " | ".join(f"{{:{'>' if a == RIGHT else '<'}{w}}}" for a, w in zip(aligns, widths)) + " |"
+@lru_cache(maxsize=64)
+def _heading_widths(columns: Sequence[Column]) -> tuple[int, ...]:
+    return tuple(max(layout.width(c.zh), layout.width(c.en)) for c in columns)
 
 
-def _line(values: Sequence[str], aligns: Sequence[str], widths: Sequence[int], ascii_format: str) -> str:
-    if "".join(values).isascii():
-        return ascii_format.format(*values)
-    padded = (layout.rjust(v, w) if a == RIGHT else layout.ljust(v, w) for v, w, a in zip(values, widths, aligns))
+@lru_cache(maxsize=4096)
+def _frame(columns: Sequence[Column], widths: tuple[int, ...]) -> _Frame:
+    """Statements of a day share a few hundred sets of column widths: each frame is made once."""
+    row_format = "| " + " | ".join(
+        f"{{:{'>' if c.align == RIGHT else '<'}{w}}}" for c, w in zip(columns, widths)
+    ) + " |"
+    return _Frame(
+        rule="+" + "+".join("-" * (w + 2) for w in widths) + "+",
+        zh="| " + " | ".join(layout.ljust(c.zh, w) for c, w in zip(columns, widths)) + " |",
+        en="| " + " | ".join(layout.ljust(c.en, w) for c, w in zip(columns, widths)) + " |",
+        row_format=row_format,
+    )
+
+
+def _wide_line(values: Sequence[str], columns: Sequence[Column], widths: Sequence[int]) -> str:
+    """A row with non-ASCII cells (a totals label, a CJK name): each such cell padded by its
+    display width, the others as in the format string."""
+    padded = []
+    for value, width, column in zip(values, widths, columns):
+        if not value.isascii():
+            width -= layout.width(value) - len(value)
+        padded.append(value.rjust(width) if column.align == RIGHT else value.ljust(width))
     return "| " + " | ".join(padded) + " |"
 
 
@@ -225,17 +260,20 @@ def sections(statement: ClientStatement) -> list[tuple[str, str, Sequence[Column
 
 
 def render_text(statement: ClientStatement) -> str:
+    """The whole statement. Labels, headings and titles are the same on every statement, so
+    their display widths and padded forms are worked out once (`_padded_labels`,
+    `_section_head`, `_title`); figures are ASCII and padded by len()."""
     h = statement.header
     pairs = summary_pairs(statement)
-    label_w = max(layout.width(p[0]) for p in pairs) + 1
-    value_w = max(layout.width(p[1]) for p in pairs)
-    rlabel_w = max(layout.width(p[2]) for p in pairs) + 1
-    rvalue_w = max(layout.width(p[3]) for p in pairs)
+    lefts, label_w = _padded_labels(tuple(p[0] for p in pairs))
+    rights, rlabel_w = _padded_labels(tuple(p[2] for p in pairs))
+    value_w = max(len(p[1]) for p in pairs)
+    rvalue_w = max(len(p[3]) for p in pairs)
     summary = [
-        f"{layout.ljust(a, label_w)}{layout.rjust(b, value_w)}    {layout.ljust(c, rlabel_w)}{layout.rjust(d, rvalue_w)}".rstrip()
-        for a, b, c, d in pairs
+        f"{a}{b.rjust(value_w)}    {c}{d.rjust(rvalue_w)}".rstrip() for a, (_, b, _, d), c in zip(lefts, pairs, rights)
     ]
-    rule = "-" * max(layout.width(x) for x in summary)
+    summary_w = label_w + value_w + 4 + rlabel_w + rvalue_w  # the lines with a right-hand pair
+    rule = "-" * summary_w
     summary = [rule, *summary, rule]
 
     info = [
@@ -243,23 +281,46 @@ def render_text(statement: ClientStatement) -> str:
         ("客户号 Client ID", h.client_id, "客户名称 Client Name", h.client_name),
         ("交易日 Trading Day", layout.day(h.trading_day), "币种 Currency", h.currency),
     ]
-    info_w = max(layout.width(a) + layout.width(b) for a, b, _, _ in info) + 6
-    out = [layout.ljust(f"{a}: {b}", info_w) + f"{c}: {d}" for a, b, c, d in info]
-    blocks = [("资金状况", "Account Summary", summary, len(rule))]
+    width = layout.width
+    info_w = max(width(a) + width(b) for a, b, _, _ in info) + 6
+    out = []
+    widest = 0
+    for a, b, c, d in info:
+        out.append(f"{a}: {b}" + " " * (info_w - width(a) - 2 - width(b)) + f"{c}: {d}")
+        widest = max(widest, info_w + width(c) + 2 + width(d))
+    blocks = [("资金状况", "Account Summary", summary, summary_w)]
     for zh, en, columns, rows, total in sections(statement):
         lines = table(columns, rows, total)
         blocks.append((zh, en, lines, len(lines[0])))
     notice = margin_call_lines(statement)
     if notice:
-        blocks.append(("追加保证金通知", "Margin Call Notice", notice, None))
+        blocks.append(("追加保证金通知", "Margin Call Notice", notice, max(map(width, notice))))
     blocks.append(("说明", "Legends", *_legend_lines(statement.legends)))
-    widest = max(map(layout.width, out))
     for zh, en, lines, known in blocks:
-        span = section_span(zh, en, lines, known)
+        head, span = _section_head(zh, en, known)
         widest = max(widest, span)
-        out += section(zh, en, lines, span)
-    title = layout.center(f"{TITLE_ZH}  {TITLE_EN}", widest).rstrip()
-    return "\n".join([title, "", *out]) + "\n"
+        out += ["", head, *lines]
+    return "\n".join([_title(widest), "", *out]) + "\n"
+
+
+@lru_cache(maxsize=16)
+def _padded_labels(labels: tuple[str, ...]) -> tuple[tuple[str, ...], int]:
+    """Labels padded to one display width, a column wider than the widest, and that width."""
+    columns = max(map(layout.width, labels)) + 1
+    return tuple(layout.ljust(label, columns) for label in labels), columns
+
+
+@lru_cache(maxsize=1024)
+def _section_head(zh: str, en: str, span: int) -> tuple[str, int]:
+    """A section's title line centred over `span` columns (or over the title's own width,
+    when wider) and the section's display width."""
+    span = max(span, layout.width(zh) + layout.width(en) + 2)
+    return layout.center(f"{zh}  {en}", span).rstrip(), span
+
+
+@lru_cache(maxsize=256)
+def _title(columns: int) -> str:
+    return layout.center(f"{TITLE_ZH}  {TITLE_EN}", columns).rstrip()
 
 
 @lru_cache(maxsize=16)

@@ -1,11 +1,12 @@
 import csv
+import dataclasses
 import io
 import json
 
 from statement_samples import busy_result
 
 from backoffice.statements.csv_render import COLUMNS, ENCODING, SECTION_FIELDS, csv_bytes, render_csv
-from backoffice.statements.json_render import SCHEMA, render_json, statement_dict
+from backoffice.statements.json_render import SCHEMA, json_bytes, render_json, statement_dict
 
 
 def test_worked_example_json_keys_and_values(worked_example):
@@ -92,3 +93,27 @@ def test_csv_parses_back(busy):
 def test_csv_without_notice_has_no_notice_row(worked_example):
     rows = list(csv.DictReader(io.StringIO(render_csv(worked_example))))
     assert "margin_call_notice" not in {row["section"] for row in rows}
+
+
+def test_json_is_laid_out_as_the_standard_library_would(busy):
+    # The files come from orjson; the layout promised is json.dumps(indent=2, ensure_ascii=False).
+    tricky = dataclasses.replace(busy, header=dataclasses.replace(busy.header, client_name='上海 "明远"\\资管\t\x01 é'))
+    for statement in (busy, tricky):
+        data = statement_dict(statement)
+        assert json_bytes(data) == (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        assert render_json(statement) == json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def test_csv_is_what_csv_dictwriter_writes_even_for_cells_that_need_quoting(busy):
+    # Lines are laid out by format strings; a cell with a comma, a quote or a line break must
+    # still come out quoted exactly as the csv module quotes it.
+    for name in ("Northbridge Capital, Ltd", 'The "Lake" Fund', "line\nbreak", "张伟"):
+        statement = dataclasses.replace(busy, header=dataclasses.replace(busy.header, client_name=name))
+        data = statement_dict(statement)
+        expected = io.StringIO()
+        writer = csv.DictWriter(expected, fieldnames=COLUMNS, lineterminator="\r\n")
+        writer.writeheader()
+        for section in SECTION_FIELDS:
+            rows = data[section] if isinstance(data[section], list) else [] if data[section] is None else [data[section]]
+            writer.writerows({"section": section, **row} for row in rows)
+        assert render_csv(statement) == expected.getvalue()
