@@ -39,7 +39,7 @@ from backoffice.settlement.day import day_prices
 from backoffice.settlement.loading import load_day
 from backoffice.settlement.runner import settle_days, settling_engine
 from backoffice.settlement.transfers import transfers, write_transfers
-from backoffice.statements.source import RunRef, client_statements, current_run
+from backoffice.statements.source import RunRef, current_run, statement_inputs
 from gateway.core.commands import EndOfDay
 from gateway.core.journal import JournalWriter, OrderService, journal_commands
 from gateway.core.service import TradingCore
@@ -214,7 +214,7 @@ def statements(ctx: StepContext, settings: EodSettings) -> StepResult:
     with ctx.unit() as session:
         run = _settled(session, day)
         created = ctx.clock().astimezone(repository.load_calendar(session).tz).date()
-        found = client_statements(session, run, created)
+        found = statement_inputs(session, run, created)
     formats = list(settings.config.statement_formats)
     if ctx.dry_run:
         return StepResult(f"would write {len(found)} statements ({', '.join(formats)})", {"statements": len(found)})

@@ -23,9 +23,10 @@ from sqlalchemy.orm import Session
 from backoffice.db.engine import transaction
 from backoffice.refdata import repository
 from backoffice.statements import csv_render, day_files, json_render, member_clients, member_reports, monthly_render, pdf, text
+from backoffice.statements.build import StatementInput
 from backoffice.statements.model import ClientStatement
 from backoffice.statements.monthly import build_monthly_statement
-from backoffice.statements.source import RunRef, client_statements, current_run, monthly_days
+from backoffice.statements.source import RunRef, client_statements, current_run, monthly_days, statement_inputs
 from backoffice.statements.source import member_reports as load_member_reports
 
 from . import clock
@@ -105,40 +106,41 @@ def generate(app: AppContext, day: datetime, accounts: tuple[str, ...], formats:
     chosen = _formats(formats, FORMATS)
     with transaction(app.migrated_engine()) as session:
         run = _run(session, day.date())
-        statements = client_statements(session, run, _today(session), accounts or None)
-    missing = sorted(set(accounts) - {s.header.client_id for s in statements})
+        inputs = statement_inputs(session, run, _today(session), accounts or None)
+    missing = sorted(set(accounts) - {i.client_id for i in inputs})
     if missing:
         raise CommandError(f"no settled client account {', '.join(missing)} on {run.trading_day}")
     day_dir = out_dir / run.trading_day.isoformat()
     old = supersede_old_files(day_dir, run.id)
     if old is not None:
         app.console.print(f"the files in place came from run {old}, no longer current (now run {run.id}): moved to <member>/superseded/{old}/", markup=False)
-    count = write_statements(statements, day_dir, chosen, processes)
+    count = write_statements(inputs, day_dir, chosen, processes)
     app.console.print(
-        f"wrote {count} file{'s' if count != 1 else ''} for {len(statements)} account{'s' if len(statements) != 1 else ''} "
+        f"wrote {count} file{'s' if count != 1 else ''} for {len(inputs)} account{'s' if len(inputs) != 1 else ''} "
         f"of {run.trading_day} (run {run.id}) under {day_dir}",
         markup=False,
     )
 
 
 def write_statements(
-    statements: list[ClientStatement], day_dir: Path, formats: list[str], processes: int | None = None,
+    inputs: list[StatementInput], day_dir: Path, formats: list[str], processes: int | None = None,
     progress: Callable[[int, int], None] = lambda done, total: None,
 ) -> int:
-    """Every statement in every format; PDFs over a process pool. The number of files written.
+    """The statement of every input in every format, text formats built and written by
+    `day_files`, PDFs over a process pool. The number of files written.
     `progress(done, total)` counts statements: once through the text formats, then the PDFs."""
     count = 0
     texts = [fmt for fmt in formats if fmt != "pdf"]
-    passes = len(statements) * ((1 if texts else 0) + (1 if "pdf" in formats else 0))
-    if texts and statements:
-        count += day_files.write_day(statements, day_dir, texts, processes, progress=lambda done: progress(done, passes))
-    if "pdf" in formats and statements:
+    passes = len(inputs) * ((1 if texts else 0) + (1 if "pdf" in formats else 0))
+    if texts and inputs:
+        count += day_files.write_day(inputs, day_dir, texts, processes, progress=lambda done: progress(done, passes))
+    if "pdf" in formats and inputs:
         jobs = []
-        for statement in statements:
-            path = day_dir / statement.header.member_code / f"{statement.header.client_id}.pdf"
+        for source in inputs:
+            path = day_dir / source.member_code / f"{source.client_id}.pdf"
             path.parent.mkdir(parents=True, exist_ok=True)
-            jobs.append((statement, str(path)))
-        already = passes - len(statements)
+            jobs.append((source.build(), str(path)))
+        already = passes - len(inputs)
         count += len(pdf.write_pdfs(jobs, processes=processes, written=lambda n: progress(already + n, passes)))
     return count
 

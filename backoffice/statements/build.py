@@ -76,13 +76,7 @@ def build_client_statement(
     (ValueError otherwise: a statement must not contradict its own summary). Every
     instrument traded or held must be in `instruments` (KeyError otherwise).
     """
-    deposits = sum((row.deposit for row in cash), ZERO)
-    withdrawals = sum((row.withdrawal for row in cash), ZERO)
-    if deposits != result.deposits or withdrawals != result.withdrawals:
-        raise ValueError(
-            f"cash rows of {result.account} total {deposits} in / {withdrawals} out, "
-            f"settlement has {result.deposits} / {result.withdrawals}"
-        )
+    check_cash(result, cash)
     header = StatementHeader(result.account, client_name, member_code, member_name, trading_day, created, currency)
     summary = AccountSummary(
         balance_bf=result.balance_bf,
@@ -159,42 +153,100 @@ def build_client_statement(
     )
 
 
+def check_cash(result: AccountResult, cash: Sequence[CashRow]) -> None:
+    """ValueError unless the cash rows add up to the result's deposits and withdrawals."""
+    deposits = sum((row.deposit for row in cash), ZERO)
+    withdrawals = sum((row.withdrawal for row in cash), ZERO)
+    if deposits != result.deposits or withdrawals != result.withdrawals:
+        raise ValueError(
+            f"cash rows of {result.account} total {deposits} in / {withdrawals} out, "
+            f"settlement has {result.deposits} / {result.withdrawals}"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class StatementInput:
+    """Everything `build_client_statement` takes for one account, checked up front.
+
+    A day's 100,000 statements are built where they are rendered, in the worker processes
+    of `day_files`, so the process that read the results hands these over rather than
+    building every statement on one core. The checks the builder makes run here, in the
+    reading process, so a bad input fails before any file is written."""
+
+    result: AccountResult
+    client_name: str
+    member_code: str
+    member_name: str
+    trading_day: date
+    created: date
+    instruments: Mapping[str, InstrumentRef]
+    cash: Sequence[CashRow] = ()
+    margin_call_deadline: datetime | None = None
+
+    def __post_init__(self) -> None:
+        check_cash(self.result, self.cash)
+        r = self.result
+        unknown = {x.line.instrument for x in r.trades} | {x.instrument for x in r.closes} | {x.instrument for x in r.positions}
+        unknown.difference_update(self.instruments)
+        if unknown:
+            raise KeyError(f"{r.account} trades or holds {', '.join(sorted(unknown))}, not in the instrument reference data")
+
+    @property
+    def client_id(self) -> str:
+        return self.result.account
+
+    def build(self) -> ClientStatement:
+        return build_client_statement(
+            self.result, client_name=self.client_name, member_code=self.member_code, member_name=self.member_name,
+            trading_day=self.trading_day, created=self.created, instruments=self.instruments, cash=self.cash,
+            margin_call_deadline=self.margin_call_deadline,
+        )
+
+
 def open_close_code(line: TradeLine) -> OpenClose:
     """The O/C code a statement prints: FL for any forced liquidation, else the offset flag's."""
     return OpenClose.FORCED if line.forced else _OPEN_CLOSE[line.offset]
 
 
 def summarize_positions(lines: Sequence[PositionLine]) -> tuple[PositionSummaryRow, ...]:
-    """持仓汇总: the lots of each instrument added up, instruments in code order."""
+    """持仓汇总: the lots of each instrument added up, instruments in code order (one pass
+    over each instrument's lines: this runs for every statement of the day)."""
     by_instrument: dict[str, list[PositionLine]] = {}
     for line in lines:
         by_instrument.setdefault(line.instrument, []).append(line)
     rows = []
     for code in sorted(by_instrument):
         group = by_instrument[code]
-        longs = [p for p in group if p.direction is PositionDirection.LONG]
-        shorts = [p for p in group if p.direction is PositionDirection.SHORT]
+        long_lots = short_lots = 0
+        long_value = short_value = mtm = margin = ZERO
+        for p in group:
+            if p.direction is PositionDirection.LONG:
+                long_lots += p.qty
+                long_value += p.open_price * p.qty
+            else:
+                short_lots += p.qty
+                short_value += p.open_price * p.qty
+            mtm += p.mtm
+            margin += p.margin
         rows.append(
             PositionSummaryRow(
                 instrument=code,
-                long_lots=sum(p.qty for p in longs),
-                avg_buy_price=_average_open(longs),
-                short_lots=sum(p.qty for p in shorts),
-                avg_sell_price=_average_open(shorts),
+                long_lots=long_lots,
+                avg_buy_price=_average_open(long_value, long_lots),
+                short_lots=short_lots,
+                avg_sell_price=_average_open(short_value, short_lots),
                 prev_settlement=group[0].previous_settlement,
                 settlement=group[0].settlement,
-                mtm_pnl=sum((p.mtm for p in group), ZERO),
-                margin=sum((p.margin for p in group), ZERO),
+                mtm_pnl=mtm,
+                margin=margin,
             )
         )
     return tuple(rows)
 
 
-def _average_open(lots: Sequence[PositionLine]) -> Decimal | None:
-    qty = sum(p.qty for p in lots)
+def _average_open(value: Decimal, qty: int) -> Decimal | None:
     if qty == 0:
         return None
-    value = sum((p.open_price * p.qty for p in lots), ZERO)
     return (value / qty).quantize(AVG_PRICE_PLACES, rounding=ROUND_HALF_UP)
 
 

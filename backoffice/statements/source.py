@@ -36,7 +36,7 @@ from backoffice.settlement.inputs import TradeLine
 from backoffice.settlement.reserve import ReserveResult
 from backoffice.settlement.results import AccountResult, CloseLine, MarginLine, PositionLine, SettledTrade
 
-from .build import InstrumentRef, build_client_statement, cash_rows
+from .build import InstrumentRef, StatementInput, cash_rows
 from .member_reports import MemberReport, build_member_report
 from .model import ZERO, CashKind, CashRow, ClientStatement
 
@@ -227,25 +227,32 @@ def margin_call_deadlines(session: Session, run_id: int) -> dict[str, datetime]:
     return dict(rows.all())
 
 
-def client_statements(
+def statement_inputs(
     session: Session, run: RunRef, created: date, accounts: Collection[str] | None = None
-) -> list[ClientStatement]:
-    """The statements of every level-2 account of the run (clients and trading members), or of
-    those asked for, in account code order."""
+) -> list[StatementInput]:
+    """What the statements of every level-2 account of the run (clients and trading members),
+    or of those asked for, are built from, in account code order."""
     infos = account_infos(session)
     refs, _ = instrument_refs(session)
     results = load_results(session, run.id, LEVEL_CLIENTS, accounts)
     cash = cash_movements(session, run, results.keys() if accounts is not None else None)
     deadlines = margin_call_deadlines(session, run.id)
-    statements = []
+    inputs = []
     for code in sorted(results):
         info, result = infos[code], results[code]
-        statements.append(build_client_statement(
+        inputs.append(StatementInput(
             result, client_name=info.name, member_code=info.member_code, member_name=info.member_name,
             trading_day=run.trading_day, created=created, instruments=refs,
             cash=_cash_for(result, cash.get(code, []), run.trading_day), margin_call_deadline=deadlines.get(code),
         ))
-    return statements
+    return inputs
+
+
+def client_statements(
+    session: Session, run: RunRef, created: date, accounts: Collection[str] | None = None
+) -> list[ClientStatement]:
+    """The statements of `statement_inputs`, built."""
+    return [source.build() for source in statement_inputs(session, run, created, accounts)]
 
 
 def member_reports(session: Session, run: RunRef, created: date, member: str | None = None) -> list[MemberReport]:

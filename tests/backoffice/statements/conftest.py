@@ -6,14 +6,14 @@ from datetime import datetime
 
 import pytest
 
-from backoffice.statements.build import build_client_statement
+from backoffice.statements.build import StatementInput
 from backoffice.statements.model import ClientStatement
 from statement_samples import BUSY_CASH, BUSY_REF, CREATED, DAY, MEMBER, SH, X_REF, busy_result, worked_example_result
 
 
 @pytest.fixture
-def worked_example() -> ClientStatement:
-    return build_client_statement(
+def worked_example_input() -> StatementInput:
+    return StatementInput(
         worked_example_result(),
         client_name="张伟",
         member_code=MEMBER[0],
@@ -25,8 +25,8 @@ def worked_example() -> ClientStatement:
 
 
 @pytest.fixture
-def busy() -> ClientStatement:
-    return build_client_statement(
+def busy_input() -> StatementInput:
+    return StatementInput(
         busy_result(),
         client_name="上海明远资产管理有限公司",
         member_code=MEMBER[0],
@@ -37,3 +37,13 @@ def busy() -> ClientStatement:
         cash=BUSY_CASH,
         margin_call_deadline=datetime(2026, 11, 23, 8, 30, tzinfo=SH),
     )
+
+
+@pytest.fixture
+def worked_example(worked_example_input) -> ClientStatement:
+    return worked_example_input.build()
+
+
+@pytest.fixture
+def busy(busy_input) -> ClientStatement:
+    return busy_input.build()

@@ -1,3 +1,4 @@
+import dataclasses
 from datetime import date
 from decimal import Decimal
 
@@ -95,3 +96,14 @@ def test_unknown_instrument_is_refused():
             created=CREATED,
             instruments={},
         )
+
+
+def test_a_statement_input_is_checked_where_it_is_made_not_where_it_is_built(busy_input):
+    # Inputs are built into statements in the workers that write the files: a bad one must
+    # fail in the reading process, before any file of the day is written.
+    with pytest.raises(ValueError, match="cash rows of C0002"):
+        dataclasses.replace(busy_input, cash=())
+    with pytest.raises(KeyError, match="C0002 trades or holds IF2612, not in the instrument reference data"):
+        dataclasses.replace(busy_input, instruments={"cu2701": busy_input.instruments["cu2701"]})
+    assert busy_input.client_id == "C0002"
+    assert busy_input.build().header.client_id == "C0002"
