@@ -11,7 +11,8 @@ writing anything:
   A gateway still serving the day is never written around: the step fails and says so.
 - settle: settles the day once. A day already settled (by an operator, or by this run before
   a crash) is not settled again: reruns are `fixbroker settle rerun`'s business.
-- statements: every client's statement in the configured formats, from the current run.
+- statements: every client's statement in the configured formats, from the current run,
+  written by a child process of its own (`statements_process`: this process has threads).
 - bank file: the settlement-bank transfer file of the day.
 - roll: builds the next trading day's start-of-day state exactly as the gateway will (settled
   balances, carried positions, previous settlement prices) and reports it; nothing is
@@ -49,7 +50,8 @@ from gateway.fix.statusfile import serving
 from gateway.matching import Expired
 
 from .liquidation import liquidation_plan
-from .statements import files_run, supersede_old_files, write_statements
+from .statements import files_run, supersede_old_files
+from .statements_process import StatementsFailed, write_day_statements
 
 JOB = "end_of_day"
 
@@ -211,17 +213,23 @@ def _settled(session: Session, day: date) -> RunRef:
 
 def statements(ctx: StepContext, settings: EodSettings) -> StepResult:
     day = ctx.trading_day
+    formats = list(settings.config.statement_formats)
     with ctx.unit() as session:
         run = _settled(session, day)
         created = ctx.clock().astimezone(repository.load_calendar(session).tz).date()
-        found = statement_inputs(session, run, created)
-    formats = list(settings.config.statement_formats)
-    if ctx.dry_run:
-        return StepResult(f"would write {len(found)} statements ({', '.join(formats)})", {"statements": len(found)})
+        if ctx.dry_run:
+            found = len(statement_inputs(session, run, created))
+            return StepResult(f"would write {found} statements ({', '.join(formats)})", {"statements": found})
     day_dir = settings.config.paths.statements / day.isoformat()
     supersede_old_files(day_dir, run.id)
-    files = write_statements(found, day_dir, formats, settings.processes, progress=lambda done, total: ctx.progress(done, total, "statements"))
-    return StepResult(f"{len(found)} statements, {files} files in {day_dir}", {"statements": len(found), "files": files, "dir": str(day_dir)})
+    try:
+        found, files = write_day_statements(
+            ctx.engine, day, run.id, created, day_dir, formats, settings.processes,
+            progress=lambda done, total: ctx.progress(done, total, "statements"),
+        )
+    except StatementsFailed as error:
+        raise StepFailed(str(error)) from None
+    return StepResult(f"{found} statements, {files} files in {day_dir}", {"statements": found, "files": files, "dir": str(day_dir)})
 
 
 # --------------------------------------------------------------------------- bank file

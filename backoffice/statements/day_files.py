@@ -5,13 +5,14 @@ minute on two cores, so the work is spread over processes and each file is writt
 
 - Workers are forked, so they read the statement inputs (`build.StatementInput`: settlement
   results and reference data) the parent already holds in memory, and each builds and
-  renders its share; sending statements to a forkserver or spawned pool means pickling them,
-  which takes longer (about 0.4 ms a statement each way) than rendering them. The cyclic
-  garbage collector is paused meanwhile (statements hold no cycles; rescanning the parent's
-  millions of objects in every worker took a tenth of the time). Only a single-threaded
-  process forks: a child forked while another thread holds a lock (the scheduler's threads: logging, the database
-  driver, the lock heartbeat) can wait for it forever, so there the files are written in the
-  calling process. PDFs keep their forkserver pool (`pdf.write_pdfs`).
+  renders its share; sending inputs to a forkserver or spawned pool means pickling them,
+  which made that path slower than one process. Only a single-threaded process forks: a
+  child forked while another thread holds a lock (logging, the database driver) can wait
+  for it forever, so there the files are written in the calling process (the end of day,
+  which has threads, writes its statements from a child process of their own:
+  `cli.statements_process`). The cyclic garbage collector is paused while statements are
+  made (they hold no cycles; rescanning the parent's millions of objects took a tenth of
+  the time). PDFs keep their forkserver pool (`pdf.write_pdfs`).
 - A member folder that does not exist yet is filled under a hidden staging name beside it
   (`.<member>.partial`) and renamed into place once all its files are there, so readers see
   either no folder or a complete one, with no temporary file and rename per file. Into a
@@ -110,12 +111,11 @@ def write_day(
         pending[member] = len(chunks)
         tasks += [(member, chunk, str(target), member in staged, tuple(formats)) for chunk in chunks]
     workers = min(processes or os.cpu_count() or 1, len(tasks))
-    if len(inputs) < POOL_FROM or threading.active_count() > 1:
+    if len(inputs) < POOL_FROM:
         workers = 1
     try:
         _inputs = inputs
-        with paused_gc():
-            return _run(tasks, workers, pending, staged, progress)
+        return _run(tasks, workers, pending, staged, progress)
     except BaseException:
         for target, _ in staged.values():
             shutil.rmtree(target, ignore_errors=True)
@@ -124,9 +124,12 @@ def write_day(
         _inputs = ()
 
 
+Task = tuple[str, list[int], str, bool, tuple[str, ...]]  # member, input indexes, folder, fresh, formats
+
+
 def _run(
-    tasks: list[tuple[str, list[int], str, bool, tuple[str, ...]]], workers: int, pending: dict[str, int],
-    staged: dict[str, tuple[Path, Path]], progress: Callable[[int], None],
+    tasks: list[Task], workers: int, pending: dict[str, int], staged: dict[str, tuple[Path, Path]],
+    progress: Callable[[int], None],
 ) -> int:
     """Every task, on `workers` forked processes or in this one; the number of files. A staged
     member folder is renamed into place when its last task is done."""
@@ -141,24 +144,27 @@ def _run(
         done, files = done + count, files + written
         progress(done)
 
-    if workers > 1:
+    if workers == 1 or threading.active_count() > 1:
+        for task in tasks:
+            finished(*_write_task(task))
+    else:
         with get_context("fork").Pool(workers) as pool:
             for result in pool.imap_unordered(_write_task, tasks):
                 finished(*result)
-    else:
-        for task in tasks:
-            finished(*_write_task(task))
     return files
 
 
-def _write_task(task: tuple[str, list[int], str, bool, tuple[str, ...]]) -> tuple[str, int, int]:
+def _write_task(task: Task) -> tuple[str, int, int]:
+    """Build, render and write the statements of one task, in this process or a forked
+    worker (the inputs are the caller's, by index): (member, statements, files)."""
     member, indexes, folder, fresh, formats = task
     writer = _FileWriter(fresh)
     try:
-        for index in indexes:
-            statement = _inputs[index].build()
-            name = f"{folder}/{statement.header.client_id}."
-            writer.put([(name + fmt, data) for fmt, data in render(statement, formats)])
+        with paused_gc():
+            for index in indexes:
+                statement = _inputs[index].build()
+                name = f"{folder}/{statement.header.client_id}."
+                writer.put([(name + fmt, data) for fmt, data in render(statement, formats)])
     finally:
         written = writer.close()
     return member, len(indexes), written
