@@ -1,7 +1,7 @@
 """The QuickFIX Application: FIX sessions in front of the order service.
 
 Inbound, each callback decodes, checks and hands one command to `OrderService.execute`; the
-answers are built later, in `release`, once the journal holds the command (`outbound`). What
+answers are built in `release`, once the journal holds the command (`outbound`). What
 can be answered without the core is answered at once: a codec refusal (8 / 9 / j), a status
 request (H, AF) from the reported-order view, a positions request (AN) from risk's positions,
 a refused mass cancel (r), a replace (G) that would change the order's account, side or
@@ -12,8 +12,11 @@ here (credentials, source address, throttle).
 Times come from the injected clock (`wall_ns` for commands, `clock` for TransactTime and the
 logon throttle): the real one, or a rehearsal's; the ack latency is measured on `monotonic_ns`.
 
-QuickFIX calls in from one thread per connection and the journal writer releases from its
-own: the order service is behind its lock, the view and the peer table behind theirs. No
+QuickFIX calls in from one thread per connection. The order service writes the journal on the
+caller's thread, so `release` usually runs inside the same `fromApp` that received the order,
+and for another connection's order when that one's thread is writing at the time (group
+commit), or on the phase driver's thread: the order service is behind its lock, the view and
+the peer table behind theirs. No
 exception leaves a callback (QuickFIX would end the process): every callback is wrapped, logs
 what went wrong, and the client gets a reject or a BusinessMessageReject with a reason.
 `fix.RejectLogon` is the one exception let through, on purpose.
@@ -144,6 +147,7 @@ class GatewayApplication(fix.Application):
         self._throttle = FailureThrottle()
         self._throttle_lock = threading.Lock()
         self._logged_on: set[str] = set()
+        self._contexts: dict[str, DecodeContext] = {}  # by session: the same for each of its messages
         self._local_ids = itertools.count(1)
         # Gateway-local ExecIDs: unique per start, so real time (two rehearsals start at the same instant).
         self._boot = f"{time.time_ns() // 1_000_000:x}"
@@ -254,12 +258,15 @@ class GatewayApplication(fix.Application):
             self._send(refusal_answer(profile.begin_string, codec.decode(raw, self._context(profile)), self.local_exec_id(), self.clock()), sid)
 
     def _context(self, profile: SessionProfile) -> DecodeContext:
-        return DecodeContext(profile, self.symbology, self.calendar, self.trading_day)
+        context = self._contexts.get(profile.name)
+        if context is None:
+            context = self._contexts.setdefault(profile.name, DecodeContext(profile, self.symbology, self.calendar, self.trading_day))
+        return context
 
     def _order_message(
         self, raw: str, fields: FieldView, profile: SessionProfile, sid: fix.SessionID, received: int, msg_type: str
     ) -> None:
-        self.metrics.orders.labels(profile.name, msg_type).inc()
+        self.metrics.count(self.metrics.orders, profile.name, msg_type)
         decoded = codec.decode(fields, self._context(profile))
         if isinstance(decoded, Refused):
             self._refuse(profile, sid, decoded, received)
@@ -284,7 +291,7 @@ class GatewayApplication(fix.Application):
             changed = _changed_identity(original, request) if original is not None else None
             if changed:
                 refusal = _refused_as(raw, decoded.envelope, DecodeReason.REPLACE_CHANGES_ORDER, what=changed)
-                self.metrics.rejects.labels(str(refusal.refusal.reason.code)).inc()
+                self.metrics.count(self.metrics.rejects, str(refusal.refusal.reason.code))
                 self._send(cancel_reject(
                     profile.begin_string, cl_ord_id=decoded.cl_ord_id, orig_cl_ord_id=decoded.orig_cl_ord_id,
                     order_id=original.echo.order_id, status=original.status, response_to="G",
@@ -326,7 +333,7 @@ class GatewayApplication(fix.Application):
         return True
 
     def _refuse(self, profile: SessionProfile, sid: fix.SessionID, refused: Refused, received: int) -> None:
-        self.metrics.rejects.labels(str(refused.refusal.reason.code)).inc()
+        self.metrics.count(self.metrics.rejects, str(refused.refusal.reason.code))
         self._send(refusal_answer(profile.begin_string, refused, self.local_exec_id(), self.clock()), sid)
         self.metrics.observe_ack(self.monotonic_ns() - received)
 
@@ -397,7 +404,7 @@ class GatewayApplication(fix.Application):
     # ------------------------------------------------------------------ mass cancel, positions
 
     def _mass_cancel(self, fields: FieldView, profile: SessionProfile, sid: fix.SessionID, received: int) -> None:
-        self.metrics.orders.labels(profile.name, "q").inc()
+        self.metrics.count(self.metrics.orders, profile.name, "q")
         cl_ord_id = fields.get(t.CL_ORD_ID) or ""
         kind = fields.get(t.MASS_CANCEL_REQUEST_TYPE) or ""
         routing = Routing.of(fields)
@@ -417,7 +424,7 @@ class GatewayApplication(fix.Application):
             if self._execute(command, Pending(received, MassCancelAsk(profile.begin_string, cl_ord_id, kind, routing))):
                 return
             refusal = (MASS_CANCEL_OTHER, DecodeReason.NOT_ACCEPTING.template)
-        self.metrics.rejects.labels(f"mass_cancel_{refusal[0]}").inc()
+        self.metrics.count(self.metrics.rejects, f"mass_cancel_{refusal[0]}")
         self._send(mass_cancel_report(
             profile.begin_string, cl_ord_id=cl_ord_id, report_id=self.local_exec_id(), request_type=kind or "0",
             response="0", affected=0, routing=routing, reject_reason=refusal[0], text=refusal[1],
@@ -491,13 +498,13 @@ class GatewayApplication(fix.Application):
                 if first and pending is not None:
                     self.metrics.observe_ack(self.monotonic_ns() - pending.received_ns)
                     first = False
-                self.metrics.reports.labels(report.kind).inc()
+                self.metrics.count(self.metrics.reports, report.kind)
                 if report.kind == "fill":
-                    self.metrics.fills.labels(report.session).inc()
+                    self.metrics.count(self.metrics.fills, report.session)
                 if report.reason is not None and report.kind in ("rejected", "cancel_rejected"):
-                    self.metrics.rejects.labels(report.reason).inc()
+                    self.metrics.count(self.metrics.rejects, report.reason)
             self.trades += sum(1 for output in outputs if isinstance(output, Trade))
-        except Exception:  # noqa: BLE001 - runs on the journal writer thread: never stop it
+        except Exception:  # noqa: BLE001 - the thread writing the journal must go on (and may be QuickFIX's)
             log.exception("building the reports of journal entry %s failed", seq)
 
     def _send(self, message: fix.Message, sid: fix.SessionID) -> None:

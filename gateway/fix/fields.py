@@ -1,4 +1,4 @@
-"""Reading a FIX message's fields as text and writing Decimals as text: no float anywhere.
+"""Reading a FIX message's fields as text and writing Decimals and times as text: no float anywhere.
 
 Why not the binding's field classes: `fix.Price`, `fix.OrderQty` and friends convert through
 a C double, so 3890.2 might come back as 3890.1999999; and reading a missing field raises
@@ -11,9 +11,12 @@ length-prefixed data fields that may contain the SOH delimiter; values are parse
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Protocol
 
@@ -30,6 +33,8 @@ DATA_FIELDS = {
 # FIX "float": optional minus, digits with an optional decimal point; no exponent, no plus.
 _FIX_FLOAT = re.compile(r"-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)")
 _MAX_NUMBER_LENGTH = 32
+NS_PER_SECOND = 1_000_000_000
+NS_PER_MS = 1_000_000
 
 # Tags at or above USER_DEFINED_MIN that the codec interprets itself (not kept as opaque tags).
 INTERPRETED_USER_TAGS = frozenset({CLOSE_TODAY_YESTERDAY})
@@ -131,3 +136,28 @@ def format_decimal(value: Decimal | int) -> str:
         raise ValueError(f"cannot send {value} in a FIX field")
     text = format(value, "f")
     return "0" if text in ("-0", "") else text
+
+
+def utc_timestamp(moment: datetime | int) -> str:
+    """FIX UTCTimestamp with milliseconds (YYYYMMDD-HH:MM:SS.sss) of an aware datetime or of
+    nanoseconds since the epoch (the core's times, `time.time_ns`)."""
+    if isinstance(moment, int):
+        seconds, fraction = divmod(moment, NS_PER_SECOND)
+        return f"{_utc_second(seconds)}.{fraction // NS_PER_MS:03d}"
+    if moment.tzinfo is None:
+        raise ValueError("a FIX timestamp needs a timezone-aware datetime")
+    u = moment.astimezone(UTC)
+    return f"{u.year:04d}{u.month:02d}{u.day:02d}-{u.hour:02d}:{u.minute:02d}:{u.second:02d}.{u.microsecond // 1000:03d}"
+
+
+@lru_cache(maxsize=64)
+def _utc_second(seconds: int) -> str:
+    """Every report and log line carries a timestamp, and most fall in a second already seen:
+    `strftime` runs once a second instead of once a message."""
+    return time.strftime("%Y%m%d-%H:%M:%S", time.gmtime(seconds))
+
+
+@lru_cache(maxsize=64)
+def local_date(day: date) -> str:
+    """FIX LocalMktDate (YYYYMMDD); reports repeat the few dates of the day (TradeDate)."""
+    return day.strftime("%Y%m%d")

@@ -27,6 +27,16 @@ class GatewayMetrics:
         self.ack_latency = Histogram(
             "fixbroker_ack_latency_seconds", "Order message received to first answer sent", buckets=LATENCY_BUCKETS, registry=self.registry
         )
+        self._children: dict[tuple[Counter, tuple[str, ...]], Counter] = {}
+
+    def count(self, counter: Counter, *labels: str) -> None:
+        """Add one to `counter` for `labels`. Several counts an order: each labelled child is
+        looked up once, since `labels()` validates the names and takes a lock every time."""
+        key = (counter, labels)
+        child = self._children.get(key)
+        if child is None:
+            child = self._children.setdefault(key, counter.labels(*labels))
+        child.inc()
 
     def observe_ack(self, elapsed_ns: int) -> None:
         """One ack latency. Prometheus samples are binary floating point by its data model;

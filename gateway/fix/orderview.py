@@ -3,7 +3,7 @@
 Why a view of its own rather than reading the core: the core changes state the moment a
 command runs, but a client hears about it only once the command is journalled. Status
 requests (H, AF, PossResend duplicates) must answer with what has been reported, in the order
-it was reported, so this view is updated only where reports are built (the journal writer's
+it was reported, so this view is updated only where reports are built (the order service's
 release) and read by the FIX callbacks, behind one lock. Each order keeps the `OrderEcho`
 every report repeats (the instrument as the client named it, the routing of its last request).
 After a restart the view is rebuilt from the core's order records; the instrument is then

@@ -1,6 +1,6 @@
 """The core's outputs, once journalled, as FIX messages to the sessions that own them.
 
-`ReportBuilder.build` runs in the journal writer's release (a command is durable before any of
+`ReportBuilder.build` runs in the order service's release (a command is durable before any of
 its answers exist) and returns the messages to send with the session each goes to: a fill to
 each side's own session, an unsolicited cancel or expiry to the owning session, a refused
 cancel to the session that asked. ExecIDs are `<journal seq>-<output index>` (a trade adds
@@ -21,7 +21,6 @@ import quickfix as fix
 
 from gateway.core.commands import Cancel, Command, MassCancel, NewOrder, Replace
 from gateway.core.service import CancelRefused, Output, Refused
-from gateway.core.timestamps import from_nanoseconds
 from gateway.matching import Accepted, Canceled, CancelReason, Expired, Rejected, Replaced, Trade, Triggered
 from gateway.matching.events import CancelRejected, ReplaceRejected, TradeSide
 from gateway.matching.states import OrderStatus
@@ -136,7 +135,7 @@ class ReportBuilder:
     def _report(self, order: ReportedOrder, exec_id: str, exec_type: ExecType, time_ns: int, **extra: object) -> fix.Message:
         execution = Execution(
             exec_id=exec_id, exec_type=exec_type, status=order.status, cum_qty=order.cum_qty, leaves_qty=order.leaves_qty,
-            avg_px=order.avg_px, transact_time=from_nanoseconds(time_ns), trade_date=self.trading_day, **extra,  # type: ignore[arg-type]
+            avg_px=order.avg_px, transact_time=time_ns, trade_date=self.trading_day, **extra,  # type: ignore[arg-type]
         )
         return execution_report(self.begin_strings[order.session], order.echo, execution)
 
@@ -246,7 +245,7 @@ class ReportBuilder:
         return self._sendable(session, lambda: Report(session, cancel_reject(
             self.begin_strings[session], cl_ord_id=cl_ord_id, orig_cl_ord_id=orig, order_id=order_id, status=status,
             response_to="G" if is_replace else "F", reason=reason, text=text, routing=routing, account=account,
-            transact_time=from_nanoseconds(time_ns),
+            transact_time=time_ns,
         ), "cancel_rejected", label))
 
     def _sendable(self, session: str, make: object) -> list[Report]:

@@ -14,7 +14,7 @@ C double. QuickFIX's Session fills in 49/56/34/52 when the message is sent.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
@@ -26,8 +26,8 @@ from gateway.risk.codes import CxlRejReason, OrdRejReason
 from gateway.risk.request import OrdType, TimeInForce
 
 from . import tags as t
-from .codec import ECHO_TAGS, NewOrder, Refused, ReplaceOrder, Routing
-from .fields import SOH, format_decimal
+from .codec import ECHO_TAGS, NO_ROUTING, NewOrder, Refused, ReplaceOrder, Routing
+from .fields import SOH, format_decimal, local_date, utc_timestamp
 from .symbology import InstrumentQuery
 
 FIX42 = "FIX.4.2"
@@ -113,18 +113,6 @@ def cxl_rej_reason_value(begin_string: str, reason: CxlRejReason) -> str:
     return str(int(reason))
 
 
-def utc_timestamp(moment: datetime) -> str:
-    """FIX UTCTimestamp with milliseconds; `moment` must be aware."""
-    if moment.tzinfo is None:
-        raise ValueError("a FIX timestamp needs a timezone-aware datetime")
-    utc = moment.astimezone(timezone.utc)
-    return utc.strftime("%Y%m%d-%H:%M:%S.") + f"{utc.microsecond // 1000:03d}"
-
-
-def local_date(day: date) -> str:
-    return day.strftime("%Y%m%d")
-
-
 @dataclass(frozen=True, slots=True)
 class OrderEcho:
     """What every report on an order repeats from the order as the client sent it."""
@@ -178,7 +166,7 @@ class Execution:
     cum_qty: int
     leaves_qty: int
     avg_px: Decimal
-    transact_time: datetime
+    transact_time: datetime | int  # aware, or the core's nanoseconds since the epoch
     trade_date: date | None = None
     last_qty: int | None = None
     last_px: Decimal | None = None
@@ -192,29 +180,28 @@ class _Draft:
     Why not `setField` per field: an ExecutionReport took some 45 calls through the binding
     (a `fix.StringField` and a `setField` per field), each of which gives the GIL up and must
     win it back from the QuickFIX reader thread; built as text it is one call, and the whole
-    report costs well under half as much. QuickFIX orders the fields of a parsed message as
-    those of one built field by field (header, body by tag, trailer): the bytes sent are the
-    same.
+    report costs well under half as much. QuickFIX files each field of a parsed message where
+    one built field by field would have it (header, body by tag, trailer), so the text may
+    list them in any order and the bytes sent are the same. Each tag is set once.
     """
 
-    __slots__ = ("body", "header")
+    __slots__ = ("parts",)
 
     def __init__(self, begin_string: str, msg_type: str, routing: Routing | None) -> None:
-        self.header: dict[int, str] = {t.BEGIN_STRING: begin_string, t.MSG_TYPE: msg_type}
-        self.body: dict[int, str] = {}
-        for tag, value in routing.reply() if routing else ():
-            self.header[tag] = value
+        self.parts = [f"{t.BEGIN_STRING}={begin_string}{SOH}{t.MSG_TYPE}={msg_type}{SOH}"]
+        if routing is not None and routing is not NO_ROUTING:  # most flow is not third-party routed
+            for tag, value in routing.reply():
+                self.set(tag, value)
 
     def set(self, tag: int, value: str | None) -> None:
-        """Set `tag` (a later value replaces an earlier one); None or "" leaves it out."""
-        if value is not None and value != "":
+        """Add `tag`; None or "" leaves it out."""
+        if value:
             if SOH in value:
                 raise ValueError(f"tag {tag}: a FIX value cannot contain SOH")
-            self.body[tag] = value
+            self.parts.append(f"{tag}={value}{SOH}")
 
     def message(self) -> fix.Message:
-        text = "".join(f"{tag}={value}{SOH}" for fields in (self.header, self.body) for tag, value in fields.items())
-        return fix.Message(text, False)
+        return fix.Message("".join(self.parts), False)
 
 
 def _set_instrument(draft: _Draft, query: InstrumentQuery, contract: str | None) -> None:
@@ -303,7 +290,7 @@ def cancel_reject(
     text: str,
     routing: Routing | None,
     account: str | None = None,
-    transact_time: datetime | None = None,
+    transact_time: datetime | int | None = None,
 ) -> fix.Message:
     """OrderCancelReject (9). `response_to` is the request's MsgType (F or G); `status` is
     the order's unchanged status, None when the order is not known (sent as Rejected)."""

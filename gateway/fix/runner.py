@@ -10,11 +10,14 @@ pending command is written and its answers released), then stops the acceptor: a
 find a session logged out stay in its FileStore and reach the client through its next
 ResendRequest.
 
+The order service journals each order on the QuickFIX thread that received it and answers it
+from there (`writer_thread=False`): handing every order to a writer thread, and the two threads
+trading the interpreter lock on each call into QuickFIX, cost more than the commit itself.
 Two interpreter settings serve the hot path. The switch interval is 1 ms instead of CPython's
 5 ms: every call into the QuickFIX binding (building a report, `sendToTarget`, the log and
 `toApp` callbacks inside it) gives the GIL up, and getting it back waits up to the interval
-while the QuickFIX reader thread decodes the next order, so at 5 ms the journal writer's acks
-queue behind it. And what exists once the day is loaded (the state, the rebuilt core, every
+while another thread holds it (another session's connection thread, the phase driver, the
+status file). And what exists once the day is loaded (the state, the rebuilt core, every
 imported module) is frozen out of the garbage collector's generations: otherwise every
 collection walks it again, tens of µs an order on average and now and then a pause of a
 tenth of a second. `stop` gives both back.
@@ -115,7 +118,7 @@ class Gateway:
             wall_ns=clock.wall_ns, clock=clock.now, next_sessions=next_sessions(calendar, hours, day),
         )
         writer = JournalWriter(self.engine, day, core.ticks)
-        service = OrderService(core, writer, app.release, next_seq=writer.last_seq() + 1)
+        service = OrderService(core, writer, app.release, next_seq=writer.last_seq() + 1, writer_thread=False)
         app.attach(service)
         self.app, self.service = app, service
         books = sorted(core.books)

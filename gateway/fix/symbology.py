@@ -32,6 +32,7 @@ _TICKER = re.compile(r"(?P<root>[A-Z0-9 ]+?)(?P<month>[FGHJKMNQUVXZ])(?P<year>[0
 _CODE_MONTH = re.compile(r"([0-9]{3,4})$")
 _MATURITY = re.compile(r"([0-9]{4})(0[1-9]|1[0-2])(?:[0-9]{2}|w[1-5])?")
 _ECHO_LIMIT = 16  # characters of a client's input repeated in a reason
+RESOLVED_LIMIT = 10_000  # resolutions remembered (the rest are resolved every time)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +103,9 @@ class Symbology:
     # (product code folded, year, month) -> contracts on any exchange
     by_product_month: dict[tuple[str, int, int], tuple[InstrumentRecord, ...]]
     exchanges: frozenset[str] = field(default_factory=frozenset)
+    # (query, trading day) -> what `resolve` found: a session's orders name the same few contracts
+    # the same way all day, and a ticker takes a regular expression and a scan of its decade.
+    _resolved: dict[tuple[InstrumentQuery, date], Resolution] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def build(cls, records: Iterable[InstrumentRecord]) -> "Symbology":
@@ -135,6 +139,15 @@ class Symbology:
 
     def resolve(self, query: InstrumentQuery, trading_day: date) -> Resolution:
         """The contract an order names: by SecurityID when one is sent, else by Symbol."""
+        key = (query, trading_day)
+        found = self._resolved.get(key)
+        if found is None:
+            found = self._resolve(query, trading_day)
+            if len(self._resolved) < RESOLVED_LIMIT:  # whatever clients send, the table stays small
+                self._resolved[key] = found
+        return found
+
+    def _resolve(self, query: InstrumentQuery, trading_day: date) -> Resolution:
         if query.security_id is not None:
             if query.security_id_source is None:
                 return SymbologyError("SecurityID(48) needs SecurityIDSource(22)")

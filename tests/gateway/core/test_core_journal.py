@@ -8,7 +8,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from backoffice.db import models as m
 from backoffice.db.engine import make_engine, transaction
@@ -149,3 +149,90 @@ def test_sigkill_mid_stream_loses_nothing_released_and_rebuilds_identically(tmp_
     with engine.connect() as connection:
         stored = sorted(connection.execute(select(m.Trade.id, m.Trade.qty)).all(), key=lambda r: trade_number(r[0]))
     assert [tuple(r) for r in stored] == [(t.trade_id, t.qty) for t in expected_trades]
+
+
+def durable_seqs(engine, seq):
+    """Whether another connection (committed rows only) sees journal entry `seq`."""
+    with engine.connect() as connection:
+        return connection.scalar(select(m.JournalEntry.seq).where(m.JournalEntry.seq == seq)) is not None
+
+
+def test_without_a_writer_thread_the_caller_commits_and_releases_before_execute_returns(db_url):
+    build_venue_db(db_url, RICH)  # SQLite and PostgreSQL: journal-only commits go straight to the driver
+    engine, state = state_of(db_url)
+    core = TradingCore(state)
+    released = []
+
+    def release(seq, command, outputs):
+        released.append((seq, threading.get_ident(), durable_seqs(engine, seq), outputs))
+
+    service = OrderService(core, JournalWriter(engine, DAY, core.ticks), release, next_seq=1, writer_thread=False)
+    commands = list(order_flow(state, 600, seed=3, start_ns=T0, step_ns=STEP))
+    for command in commands:
+        seq = service.execute(command)
+        assert released[-1][:3] == (seq, threading.get_ident(), True)  # answered, on this thread, once committed
+    service.close()
+    assert [seq for seq, *_ in released] == list(range(1, len(commands) + 1))
+    assert any(isinstance(o, Trade) for *_, outputs in released for o in outputs)  # trade rows take the other path
+    assert engine.pool.checkedout() == 0
+    assert [c for _, c in journal_commands(engine, DAY)] == commands
+    assert_same_state(rebuild(engine, state), core)
+
+
+def test_callers_on_several_threads_share_commits_and_release_everything_once_in_order(tmp_path):
+    url = f"sqlite:///{tmp_path / 'g.db'}"
+    build_venue_db(url, RICH)
+    engine, state = state_of(url)
+    core = TradingCore(state)
+    released = []
+    lock = threading.Lock()
+
+    def release(seq, command, outputs):
+        durable = durable_seqs(engine, seq)
+        with lock:
+            released.append((seq, durable))
+
+    service = OrderService(core, JournalWriter(engine, DAY, core.ticks), release, next_seq=1, writer_thread=False)
+    flow = list(order_flow(state, 2000, seed=9, start_ns=T0, step_ns=STEP))
+    commands = iter(flow)
+    feed = threading.Lock()
+
+    def caller():
+        while True:
+            with feed:
+                command = next(commands, None)
+            if command is None:
+                return
+            service.execute(command)  # the core takes them in whatever order the threads arrive
+
+    threads = [threading.Thread(target=caller) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    service.close()
+    assert released == [(seq, True) for seq in range(1, len(flow) + 1)]  # each once, in order, committed first
+    assert sorted(c.time for _, c in journal_commands(engine, DAY)) == sorted(c.time for c in flow)
+    assert_same_state(rebuild(engine, state), core)
+
+
+def test_without_a_writer_thread_a_failed_commit_refuses_that_command_and_everything_after(tmp_path):
+    url = f"sqlite:///{tmp_path / 'f.db'}"
+    build_venue_db(url, RICH)
+    engine, state = state_of(url)
+    with engine.begin() as connection:  # seq 3 is taken: the service's third commit fails on the key
+        connection.execute(insert(m.JournalEntry), [{"seq": 3, "trading_day": DAY, "kind": "end_of_day", "body": '{"t":1}'}])
+    core = TradingCore(state)
+    released = []
+    service = OrderService(core, JournalWriter(engine, DAY, core.ticks), lambda seq, *_: released.append(seq), writer_thread=False)
+    commands = list(order_flow(state, 5, seed=5, start_ns=T0, step_ns=STEP))
+    service.execute(commands[0])
+    service.execute(commands[1])
+    with pytest.raises(RuntimeError, match="journal failed"):
+        service.execute(commands[2])
+    with pytest.raises(RuntimeError, match="accepts nothing more"):
+        service.execute(commands[3])
+    with pytest.raises(RuntimeError, match="journal failed"):
+        service.close()
+    assert released == [1, 2]
+    assert [seq for seq, _ in journal_commands(engine, DAY)] == [1, 2, 3]

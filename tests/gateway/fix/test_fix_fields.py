@@ -1,13 +1,22 @@
 """Splitting a FIX message into fields: the fast split and the careful scanner agree, data
-fields keep the SOH inside their value, and malformed text is refused (None), never raised."""
+fields keep the SOH inside their value, and malformed text is refused (None), never raised.
+Times and dates go out as FIX text the same from a datetime or from nanoseconds."""
 
 from __future__ import annotations
 
 import random
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from gateway.fix.fields import FieldView, _scan_fields, split_fields
+from gateway.core.timestamps import to_nanoseconds
+from gateway.fix.fields import (
+    FieldView,
+    _scan_fields,
+    local_date,
+    split_fields,
+    utc_timestamp,
+)
 
 ORDER = "8=FIX.4.4\x019=70\x0135=D\x0134=12\x0111=L1\x0144=3799.8\x0158=a=b\x0148=IFZ6 Index\x0110=123\x01"
 
@@ -46,3 +55,19 @@ def test_fast_split_agrees_with_the_scanner_on_random_text():
         assert split_fields(raw) == expected, raw
         well_formed += expected is not None
     assert well_formed > 1_000  # the comparison covered real messages, not only refusals
+
+
+def test_timestamps_from_datetimes_and_from_nanoseconds_agree_to_the_millisecond():
+    moment = datetime(2026, 11, 23, 1, 2, 3, 456789, tzinfo=UTC)
+    assert utc_timestamp(moment) == "20261123-01:02:03.456"
+    assert utc_timestamp(moment.astimezone(timezone(timedelta(hours=8)))) == "20261123-01:02:03.456"
+    assert utc_timestamp(to_nanoseconds(moment) + 999) == "20261123-01:02:03.456"  # truncated, never rounded up
+    for step in range(0, 3000, 7):  # across second boundaries: the cached second must not go stale
+        later = moment + timedelta(milliseconds=step)
+        assert utc_timestamp(to_nanoseconds(later)) == utc_timestamp(later)
+    with pytest.raises(ValueError):
+        utc_timestamp(datetime(2026, 11, 23, 1, 2, 3))
+
+
+def test_local_date():
+    assert local_date(date(2026, 11, 3)) == "20261103"

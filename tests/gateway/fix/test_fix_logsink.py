@@ -36,6 +36,16 @@ def test_mask_secrets():
     assert mask_secrets("1554=not-a-password\x01") == "1554=not-a-password\x01"
 
 
+def test_each_line_is_stamped_by_the_log_clock_and_masked(tmp_path):
+    stamps = iter([1_795_395_723_456_789_000, 1_795_395_724_001_000_000])  # 2026-11-23 01:02:03.456 UTC, then 04.001
+    log = MaskingLogFactory(tmp_path, clock=lambda: next(stamps)).create()
+    log.onIncoming("8=FIX.4.4\x0135=A\x01554=secret\x01")
+    log.onEvent("Created session")
+    log.close()
+    assert (tmp_path / "GLOBAL.messages.log").read_text() == "20261123-01:02:03.456 : 8=FIX.4.4\x0135=A\x01554=****\x01\n"
+    assert (tmp_path / "GLOBAL.event.log").read_text() == "20261123-01:02:04.001 : Created session\n"
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
