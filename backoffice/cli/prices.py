@@ -45,7 +45,7 @@ def set_(app: AppContext, day: datetime, instrument: str, price: str, reason: st
         done = corrections.set_official_price(session, instrument, day.date(), value, reason=reason, operator=operator, now=clock.now())
         settled = corrections.is_settled(session, day.date())
     replaced = f" (replaces {done.replaced[1]} price {plain(done.replaced[0])})" if done.replaced else ""
-    app.console.print(f"official settlement price of {instrument} for {day:%Y-%m-%d}: {value}{replaced}", markup=False)
+    app.console.print(f"official settlement price of {instrument} for {day:%Y-%m-%d}: {plain(value)}{replaced}", markup=False)
     if settled:
         app.console.print(f"{day:%Y-%m-%d} is settled: run `fixbroker settle rerun --from {day:%Y-%m-%d}` to apply it", markup=False)
 

@@ -152,8 +152,9 @@ def test_running_a_day_twice_gives_identical_figures_and_keeps_the_first_run(exa
 def test_a_price_correction_and_rerun_change_exactly_the_price_dependent_figures(example, db_url):
     example("settle", "run", "--date", DAY)
     before = account_result(db_url, "C000201")
-    out = example("prices", "set", "--date", DAY, "rb2705", "5040", "--reason", "exchange corrected the price").output
-    assert "replaces official price 5030" in out and "settle rerun --from 2026-11-23" in out
+    out = example("prices", "set", "--date", DAY, "rb2705", "5040.00", "--reason", "exchange corrected the price").output
+    assert "official settlement price of rb2705 for 2026-11-23: 5040 (replaces official price 5030)" in out  # as `prices show` prints it
+    assert "settle rerun --from 2026-11-23" in out
     example("settle", "rerun", "--from", DAY, "--reason", "price correction")
     after = account_result(db_url, "C000201")
     # MTM (5,040 - 5,000) x 2 x 10 = 800; c/f 1,000,000 + 800 - 1; margin 5,040 x 20 x 0.12 = 12,096
