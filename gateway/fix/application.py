@@ -16,9 +16,9 @@ QuickFIX calls in from one thread per connection. The order service writes the j
 caller's thread, so `release` usually runs inside the same `fromApp` that received the order,
 and for another connection's order when that one's thread is writing at the time (group
 commit), or on the phase driver's thread: the order service is behind its lock, the view and
-the peer table behind theirs. No
-exception leaves a callback (QuickFIX would end the process): every callback is wrapped, logs
-what went wrong, and the client gets a reject or a BusinessMessageReject with a reason.
+the peer table behind theirs. No exception leaves a callback (QuickFIX would end the
+process): every callback is wrapped, logs what went wrong, and the client gets a reject or a
+BusinessMessageReject with a reason.
 `fix.RejectLogon` is the one exception let through, on purpose.
 """
 
