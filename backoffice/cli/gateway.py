@@ -25,6 +25,7 @@ import click
 from rich.table import Table
 
 from backoffice.db.engine import resolve_url
+from backoffice.processes import process_alive
 from gateway.core.startofday import DEFAULT_LIMITS
 from gateway.matching import TradingPhase
 
@@ -147,7 +148,7 @@ def _rehearsal(rehearse_from: str | None, speed: str | None, phase: str | None) 
 @pass_app
 def status(app: AppContext, status_file: Path) -> None:
     """Sessions, logons, orders and trades of the running gateway (exit 1 when it is not running)."""
-    from gateway.fix.statusfile import STALE_AFTER_SECONDS, process_alive, read_status
+    from gateway.fix.statusfile import STALE_AFTER_SECONDS, read_status
 
     try:
         current = read_status(status_file)

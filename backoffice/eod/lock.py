@@ -24,6 +24,7 @@ from sqlalchemy import Connection, Engine, delete, func, select, update
 
 from backoffice.db import models as m
 from backoffice.db.engine import transaction
+from backoffice.processes import process_alive
 
 log = logging.getLogger("fixbroker.eod")
 
@@ -46,16 +47,6 @@ class Holder:
 
     def describe(self) -> str:
         return f"{self.holder} since {self.acquired_at:%Y-%m-%d %H:%M:%S} UTC"
-
-
-def process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def current_holder(engine: Engine, name: str = "end_of_day") -> Holder | None:

@@ -14,6 +14,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
 
+from backoffice.processes import process_alive
+
 STALE_AFTER_SECONDS = 5
 
 
@@ -53,16 +55,6 @@ def read_status(path: Path) -> GatewayStatus:
     data = json.loads(path.read_text(encoding="utf-8"))
     sessions = [SessionStatus(**s) for s in data.pop("sessions", [])]
     return GatewayStatus(**data, sessions=sessions)
-
-
-def process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def serving(path: Path, day: date) -> int | None:
