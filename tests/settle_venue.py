@@ -79,6 +79,22 @@ def write_csv(path: Path, header: str, rows: list[str]) -> Path:
 TRADE_HEADER = "trade_id,trading_day,account,instrument,side,offset,price,qty,time"
 
 
+def settle_a_margin_call(fixbroker, directory: Path, day: str = "2026-11-23") -> str:
+    """C010101 buys 1 IF2612 at 3,800 from C000101 on `day` (previous settlement 3,800) and
+    the day settles at 3,700: C010101 owes a margin call of 18,831.10 (the arithmetic is in
+    test_settlement_liquidate_cli.py). Returns the output of `settle run`."""
+    fixbroker("prices", "set", "--date", "2026-11-20", "IF2612", "3800")
+    fund(fixbroker, {"C010101": "200000.00", "C000101": "10000000.00", "TM-0001-0101": "1000000.00",
+                     "RSV-CFFEX-0001-B": "3000000.00", "RSV-SHFE-0001-B": "3000000.00",
+                     "RSV-CFFEX-0002-B": "3000000.00", "RSV-SHFE-0002-B": "3000000.00"})
+    fixbroker("trades", "import", str(write_csv(directory / "t.csv", TRADE_HEADER, [
+        f"L1,{day},C010101,IF2612,buy,open,3800,1,{day}T14:30:00+08:00",
+        f"L1,{day},C000101,IF2612,sell,open,3800,1,{day}T14:30:00+08:00",
+    ])))
+    fixbroker("prices", "set", "--date", day, "IF2612", "3700")
+    return fixbroker("settle", "run", "--date", day).output
+
+
 def dump(url: str) -> dict[str, list[tuple]]:
     """Every row of every table, sorted: two equal dumps mean two equal databases."""
     engine = make_engine(url)

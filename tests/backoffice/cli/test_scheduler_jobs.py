@@ -10,7 +10,7 @@ from backoffice.cli.scheduler import SchedulerJobs
 from backoffice.db import models as m
 from backoffice.db.engine import make_engine, transaction
 from backoffice.eod.config import parse_config
-from settle_venue import TRADE_HEADER, fund, write_csv
+from settle_venue import settle_a_margin_call
 
 DAY = "2026-11-23"
 BEFORE_DEADLINE = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)  # 20:00 Shanghai
@@ -33,21 +33,6 @@ def jobs(db_url, tmp_path, monkeypatch):
     engine.dispose()
 
 
-def settled_with_a_margin_call(venue, tmp_path):
-    """C010101 buys 1 IF2612 at 3,800; settled at 3,700 it owes 18,831.10 (see
-    test_settlement_liquidate_cli.py for the arithmetic)."""
-    venue("prices", "set", "--date", "2026-11-20", "IF2612", "3800")
-    fund(venue, {"C010101": "200000.00", "C000101": "10000000.00", "TM-0001-0101": "1000000.00",
-                 "RSV-CFFEX-0001-B": "3000000.00", "RSV-SHFE-0001-B": "3000000.00",
-                 "RSV-CFFEX-0002-B": "3000000.00", "RSV-SHFE-0002-B": "3000000.00"})
-    venue("trades", "import", str(write_csv(tmp_path / "t.csv", TRADE_HEADER, [
-        f"L1,{DAY},C010101,IF2612,buy,open,3800,1,{DAY}T14:30:00+08:00",
-        f"L1,{DAY},C000101,IF2612,sell,open,3800,1,{DAY}T14:30:00+08:00",
-    ])))
-    venue("prices", "set", "--date", DAY, "IF2612", "3700")
-    venue("settle", "run", "--date", DAY)
-
-
 def runs(engine, job_prefix):
     with transaction(engine) as session:
         return [(r.job, r.trading_day.isoformat(), r.status, [dict(s.figures) for s in r.steps])
@@ -55,7 +40,7 @@ def runs(engine, job_prefix):
 
 
 def test_an_unmet_margin_call_is_found_once_at_its_deadline_and_alerted(venue, jobs, now, tmp_path):
-    settled_with_a_margin_call(venue, tmp_path)
+    settle_a_margin_call(venue, tmp_path, DAY)
     jobs.margin_call_deadlines()
     assert runs(jobs.engine, "margin") == []  # not due yet
     now["now"] = AFTER_DEADLINE
@@ -70,7 +55,7 @@ def test_an_unmet_margin_call_is_found_once_at_its_deadline_and_alerted(venue, j
 
 
 def test_a_call_met_before_the_deadline_is_recorded_met_without_an_alert(venue, jobs, now, tmp_path):
-    settled_with_a_margin_call(venue, tmp_path)
+    settle_a_margin_call(venue, tmp_path, DAY)
     venue("cash", "deposit", "C010101", "20000.00", "--reference", "CURE-1", "--date", "2026-11-24")
     now["now"] = AFTER_DEADLINE
     jobs.margin_call_deadlines()
@@ -80,7 +65,7 @@ def test_a_call_met_before_the_deadline_is_recorded_met_without_an_alert(venue, 
 
 
 def test_statements_are_written_when_missing_and_again_after_a_rerun(venue, jobs, now, tmp_path):
-    settled_with_a_margin_call(venue, tmp_path)
+    settle_a_margin_call(venue, tmp_path, DAY)
     jobs.statements()
     day_dir = tmp_path / "var/statements" / DAY
     assert (day_dir / "RUN").read_text().strip() == "1"

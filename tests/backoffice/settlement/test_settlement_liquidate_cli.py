@@ -26,7 +26,7 @@ from gateway.core.startofday import load_start_of_day
 from gateway.fix.statusfile import GatewayStatus, write_status
 from gateway.matching import TradingPhase
 from gateway.risk.request import OrderRequest
-from settle_venue import TRADE_HEADER, fund, write_csv
+from settle_venue import settle_a_margin_call
 
 D = Decimal
 DAY, NEXT = "2026-11-23", "2026-11-24"
@@ -56,16 +56,7 @@ def run_core(url: str, day: date, commands) -> None:
 
 def test_an_unmet_margin_call_is_liquidated_through_the_core_and_settled_as_forced(venue, db_url, tmp_path, clock, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    venue("prices", "set", "--date", "2026-11-20", "IF2612", "3800")
-    fund(venue, {"C010101": "200000.00", "C000101": "10000000.00", "TM-0001-0101": "1000000.00",
-                 "RSV-CFFEX-0001-B": "3000000.00", "RSV-SHFE-0001-B": "3000000.00",
-                 "RSV-CFFEX-0002-B": "3000000.00", "RSV-SHFE-0002-B": "3000000.00"})
-    venue("trades", "import", str(write_csv(tmp_path / "t.csv", TRADE_HEADER, [
-        f"L1,{DAY},C010101,IF2612,buy,open,3800,1,{DAY}T14:30:00+08:00",
-        f"L1,{DAY},C000101,IF2612,sell,open,3800,1,{DAY}T14:30:00+08:00",
-    ])))
-    venue("prices", "set", "--date", DAY, "IF2612", "3700")
-    assert "1 margin call" in venue("settle", "run", "--date", DAY).output
+    assert "1 margin call" in settle_a_margin_call(venue, tmp_path, DAY)
     engine = make_engine(db_url)
     with transaction(engine) as session:
         call = session.scalars(select(m.MarginCall).join(m.Account).where(m.Account.code == "C010101")).one()
