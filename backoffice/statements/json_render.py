@@ -44,12 +44,11 @@ import orjson
 from .model import ClientStatement, PositionSummaryRow, TransactionRow
 
 SCHEMA = "fixbroker.client_statement/1"
-CENT = Decimal("0.01")
 _PRETTY = orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE
 
 
 def money(value: Decimal) -> str:
-    """Two decimals, no separators: '1000599.00' (what quantize(CENT) prints, a third faster)."""
+    """Two decimals, no separators: '1000599.00' (as quantizing to the cent prints it, a third faster)."""
     return f"{value:.2f}"
 
 

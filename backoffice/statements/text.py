@@ -112,14 +112,9 @@ def _wide_line(values: Sequence[str], columns: Sequence[Column], widths: Sequenc
 def section(zh: str, en: str, lines: list[str], span: int | None = None) -> list[str]:
     """A blank line, the bilingual title centred over the section, then its lines (`span`:
     their display width when the caller knows it, as for a table: its rule's length)."""
-    return ["", layout.center(f"{zh}  {en}", section_span(zh, en, lines, span)).rstrip(), *lines]
-
-
-def section_span(zh: str, en: str, lines: list[str], span: int | None = None) -> int:
-    """The display width of a section: its widest line or its title."""
     if span is None:
         span = max(map(layout.width, lines), default=0)
-    return max(span, layout.width(zh) + layout.width(en) + 2)
+    return ["", _section_head(zh, en, span)[0], *lines]
 
 
 TRANSACTION_COLUMNS = (
