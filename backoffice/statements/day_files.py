@@ -49,7 +49,7 @@ POOL_FROM = 1000
 STAGING_SUFFIX = ".partial"
 _CREATE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC
 
-_inputs: Sequence[StatementInput] = ()  # what forked workers read: set only around the pool
+_inputs: Sequence[StatementInput] = ()  # what tasks read (forked workers inherit it): set only while write_day runs
 
 
 def render(statement: ClientStatement, formats: Sequence[str]) -> list[tuple[str, bytes]]:
