@@ -8,20 +8,23 @@ starts one child from a forkserver (a clean, single-threaded process), which rea
 statement inputs from the database itself and writes the files with forked workers; only the
 database URL, the run and the paths go to it, and progress and the result come back over a
 pipe. Sending the inputs instead would mean pickling 100,000 settlement results, which takes
-longer than the child's own read.
+longer than the child's own read. The child and its workers die with the caller
+(`processes.die_with_parent`): a scheduler killed during the step and started again must be
+the only one writing the day's files.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from multiprocessing import get_context
+from multiprocessing import get_context, parent_process
 from multiprocessing.connection import Connection
 from pathlib import Path
 
 from sqlalchemy import Engine
 
 from backoffice.db.engine import make_engine, transaction
+from backoffice.processes import die_with_parent
 from backoffice.statements.source import current_run, statement_inputs
 
 from .statements import write_statements
@@ -72,6 +75,9 @@ def _child(
     url: str, day: date, run_id: int, created: date, day_dir: Path, formats: list[str], processes: int | None,
     send: Connection,
 ) -> None:
+    die_with_parent()  # the forkserver, which ends with the caller: a killed end of day stops here too
+    if not parent_process().is_alive():  # the caller ended before that took effect
+        return
     try:
         engine = make_engine(url)
         with transaction(engine) as session:

@@ -37,6 +37,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from queue import SimpleQueue
 
+from backoffice.processes import die_with_parent
 from backoffice.settlement.core import paused_gc
 
 from . import csv_render, json_render, text
@@ -148,7 +149,7 @@ def _run(
         for task in tasks:
             finished(*_write_task(task))
     else:
-        with get_context("fork").Pool(workers) as pool:
+        with get_context("fork").Pool(workers, initializer=die_with_parent) as pool:
             for result in pool.imap_unordered(_write_task, tasks):
                 finished(*result)
     return files
