@@ -12,6 +12,8 @@ is a business rule and belongs in the domain, not in the storage layer.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any
@@ -49,6 +51,24 @@ class Amount(TypeDecorator[Decimal]):
         if dialect.name == "sqlite":
             return int(exact.scaleb(self.scale))
         return exact
+
+    def storage_converter(self, dialect: Dialect) -> Callable[[Any], Any]:
+        """`process_bind_param` as a one-argument function for bulk writers, with a fast path
+        for a Decimal on SQLite: scaled to an int, refused unless the scaling was exact."""
+        if dialect.name != "sqlite":
+            return functools.partial(self.process_bind_param, dialect=dialect)
+        scale, slow = self.scale, self.process_bind_param
+
+        def scaled(value: Any) -> Any:
+            if value.__class__ is not Decimal:
+                return slow(value, dialect)
+            shifted = value.scaleb(scale)
+            stored = int(shifted)
+            if stored != shifted:
+                raise ValueError(f"{value} has more than {scale} decimals")
+            return stored
+
+        return scaled
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
         if value is None:

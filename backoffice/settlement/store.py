@@ -1,8 +1,9 @@
 """Write one settled day: the run, every result row, the prices; supersede the old run.
 
 Called inside the caller's transaction, after `settle_day` found no problem: everything here
-is either committed together or not at all. Rows go in with bulk INSERTs (one statement per
-table), in a stable order, so two runs of the same inputs write the same figures.
+is either committed together or not at all. The result rows (millions a day) are streamed
+table by table through `BulkInsert`, straight to the driver, in a stable order, so two runs
+of the same inputs write the same figures.
 
 A computed settlement price is written to `settlement_price` (the price in force) and, when
 it is new or differs from what was there, appended to `settlement_price_version` with the
@@ -16,15 +17,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backoffice.db import models as m
+from backoffice.db.bulk import BulkInsert
+from backoffice.domain.enums import OffsetFlag, PositionDirection, Side
 
 from .day import DayOutcome
 from .loading import DayData
 from .prices import PriceSource, SettlementPrice
-from .results import AccountResult
 
 # settlement_price.source spells the no-trade case 'previous'.
 DB_SOURCE = {
@@ -33,6 +35,11 @@ DB_SOURCE = {
     PriceSource.WHOLE_DAY_VWAP: "whole_day_vwap",
     PriceSource.PREVIOUS_SETTLEMENT: "previous",
 }
+
+# Stored value of each enum member: a dict lookup per row is cheaper than the enum's `.value`.
+SIDE = {side: side.value for side in Side}
+OFFSET = {flag: flag.value for flag in OffsetFlag}
+DIRECTION = {direction: direction.value for direction in PositionDirection}
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,77 +69,88 @@ def write_day(session: Session, data: DayData, outcome: DayOutcome, meta: RunMet
     session.flush()
     if old is not None:
         old.superseded_by_id = run.id
-    account_ids = {code: ref.id for code, ref in data.accounts.items()}
-    instrument_ids = data.instrument_ids
-    results = outcome.results()
-    _insert(session, m.SettlementAccount, (_account_row(run.id, account_ids[r.account], level, r) for level, r in results))
-    _insert(session, m.SettlementTradeLine, (
-        {
-            "run_id": run.id, "account_id": account_ids[r.account], "trade_id": t.line.trade_id, "side": t.line.side.value,
-            "holder": t.line.holder, "instrument_id": instrument_ids[t.line.instrument], "offset_flag": t.line.offset.value,
-            "price": t.line.price, "qty": t.line.qty, "executed_at": t.line.time, "forced": t.line.forced,
-            "fee": t.fee, "realized": t.realized,
-        }
-        for _, r in results for t in r.trades
-    ))
-    _insert(session, m.SettlementClose, (
-        {
-            "run_id": run.id, "account_id": account_ids[r.account], "seq": seq, "trade_id": c.trade_id, "holder": c.holder,
-            "instrument_id": instrument_ids[c.instrument], "direction": c.direction.value, "open_date": c.open_date,
-            "open_trade_id": c.open_trade_id, "qty": c.qty, "open_price": c.open_price,
-            "previous_settlement": c.previous_settlement, "close_price": c.close_price, "pnl": c.pnl,
-        }
-        for _, r in results for seq, c in enumerate(r.closes, 1)
-    ))
-    _insert(session, m.SettlementLot, (
-        {
-            "run_id": run.id, "account_id": account_ids[r.account], "seq": seq, "holder": p.holder,
-            "instrument_id": instrument_ids[p.instrument], "direction": p.direction.value, "open_date": p.open_date,
-            "open_trade_id": p.open_trade_id, "qty": p.qty, "open_price": p.open_price,
-            "previous_settlement": p.previous_settlement, "settlement": p.settlement,
-            "accumulated_pnl": p.accumulated_pnl, "mtm": p.mtm, "margin": p.margin,
-        }
-        for _, r in results for seq, p in enumerate(r.positions, 1)
-    ))
-    _insert(session, m.SettlementMargin, (
-        {
-            "run_id": run.id, "account_id": account_ids[r.account], "holder": g.holder, "product": g.product,
-            "long_margin": g.long_margin, "short_margin": g.short_margin, "charged": g.charged,
-        }
-        for _, r in results for g in r.margins
-    ))
-    _insert(session, m.SettlementReserve, (
-        {
-            "run_id": run.id, "account_id": account_ids[v.account], "reserve_bf": v.reserve_bf, "margin_bf": v.margin_bf,
-            "margin": v.margin, "pnl": v.pnl, "deposits": v.deposits, "withdrawals": v.withdrawals, "fees": v.fees,
-            "reserve": v.reserve, "min_reserve": v.min_reserve, "margin_call": v.margin_call, "net_settlement": v.net_settlement,
-        }
-        for v in outcome.reserves
-    ))
-    if outcome.calls:
-        assert outcome.deadline is not None
-        _insert(session, m.MarginCall, (
-            {"run_id": run.id, "account_id": account_ids[c.account], "level": c.level, "amount": c.amount, "deadline": outcome.deadline}
-            for c in outcome.calls
-        ))
+    _write_results(session, run.id, data, outcome)
     _write_prices(session, data, outcome.prices.values(), run.id, meta, finished_at)
     session.flush()
     return run.id, old.id if old is not None else None
 
 
-def _account_row(run_id: int, account_id: int, level: int, r: AccountResult) -> dict[str, Any]:
-    return {
-        "run_id": run_id, "account_id": account_id, "level": level, "balance_bf": r.balance_bf, "deposits": r.deposits,
-        "withdrawals": r.withdrawals, "close_pnl": r.close_pnl, "position_mtm": r.position_mtm, "fees": r.fees,
-        "balance_cf": r.balance_cf, "equity": r.equity, "margin": r.margin, "available": r.available,
-        "risk_degree": r.risk_degree, "margin_call": r.margin_call,
-    }
+def _write_results(session: Session, run_id: int, data: DayData, outcome: DayOutcome) -> None:
+    """Every result row of the run, table by table, through `BulkInsert` (millions a day)."""
+    account_ids = {code: ref.id for code, ref in data.accounts.items()}
+    instrument_ids = data.instrument_ids
+    results = outcome.results()
 
+    table = BulkInsert(session, m.SettlementAccount, (
+        "run_id", "account_id", "level", "balance_bf", "deposits", "withdrawals", "close_pnl", "position_mtm", "fees", "balance_cf",
+        "equity", "margin", "available", "risk_degree", "margin_call",
+    ))
+    money, risk = table.storage("balance_bf"), table.storage("risk_degree")
+    table.write(
+        (run_id, account_ids[r.account], level, money(r.balance_bf), money(r.deposits), money(r.withdrawals), money(r.close_pnl),
+         money(r.position_mtm), money(r.fees), money(r.balance_cf), money(r.equity), money(r.margin), money(r.available),
+         risk(r.risk_degree), money(r.margin_call))
+        for level, r in results
+    )
 
-def _insert(session: Session, model: type, rows: Iterable[dict[str, Any]]) -> None:
-    batch = list(rows)
-    if batch:
-        session.execute(insert(model), batch)
+    table = BulkInsert(session, m.SettlementTradeLine, (
+        "run_id", "account_id", "trade_id", "side", "holder", "instrument_id", "offset_flag", "price", "qty", "executed_at", "forced",
+        "fee", "realized",
+    ))
+    money, price = table.storage("fee"), table.storage("price", repeating=True)
+    when, forced = table.storage("executed_at", repeating=True), table.storage("forced", repeating=True)
+    table.write(
+        (run_id, account_id, line.trade_id, SIDE[line.side], line.holder, instrument_ids[line.instrument], OFFSET[line.offset],
+         price(line.price), line.qty, when(line.time), forced(line.forced), money(fee), money(realized))
+        for _, r in results for account_id in (account_ids[r.account],) for line, fee, realized in r.trades
+    )
+
+    table = BulkInsert(session, m.SettlementClose, (
+        "run_id", "account_id", "seq", "trade_id", "holder", "instrument_id", "direction", "open_date", "open_trade_id", "qty",
+        "open_price", "previous_settlement", "close_price", "pnl",
+    ))
+    money, price, day = table.storage("pnl"), table.storage("open_price", repeating=True), table.storage("open_date", repeating=True)
+    table.write(
+        (run_id, account_id, seq, c.trade_id, c.holder, instrument_ids[c.instrument], DIRECTION[c.direction], day(c.open_date),
+         c.open_trade_id, c.qty, price(c.open_price), price(c.previous_settlement), price(c.close_price), money(c.pnl))
+        for _, r in results for account_id in (account_ids[r.account],) for seq, c in enumerate(r.closes, 1)
+    )
+
+    table = BulkInsert(session, m.SettlementLot, (
+        "run_id", "account_id", "seq", "holder", "instrument_id", "direction", "open_date", "open_trade_id", "qty", "open_price",
+        "previous_settlement", "settlement", "accumulated_pnl", "mtm", "margin",
+    ))
+    money, price, day = table.storage("mtm"), table.storage("open_price", repeating=True), table.storage("open_date", repeating=True)
+    table.write(
+        (run_id, account_id, seq, p.holder, instrument_ids[p.instrument], DIRECTION[p.direction], day(p.open_date), p.open_trade_id,
+         p.qty, price(p.open_price), price(p.previous_settlement), price(p.settlement), money(p.accumulated_pnl), money(p.mtm),
+         money(p.margin))
+        for _, r in results for account_id in (account_ids[r.account],) for seq, p in enumerate(r.positions, 1)
+    )
+
+    table = BulkInsert(session, m.SettlementMargin, ("run_id", "account_id", "holder", "product", "long_margin", "short_margin", "charged"))
+    money = table.storage("charged")
+    table.write(
+        (run_id, account_id, g.holder, g.product, money(g.long_margin), money(g.short_margin), money(g.charged))
+        for _, r in results for account_id in (account_ids[r.account],) for g in r.margins
+    )
+
+    table = BulkInsert(session, m.SettlementReserve, (
+        "run_id", "account_id", "reserve_bf", "margin_bf", "margin", "pnl", "deposits", "withdrawals", "fees", "reserve", "min_reserve",
+        "margin_call", "net_settlement",
+    ))
+    money = table.storage("reserve")
+    table.write(
+        (run_id, account_ids[v.account], money(v.reserve_bf), money(v.margin_bf), money(v.margin), money(v.pnl), money(v.deposits),
+         money(v.withdrawals), money(v.fees), money(v.reserve), money(v.min_reserve), money(v.margin_call), money(v.net_settlement))
+        for v in outcome.reserves
+    )
+
+    if outcome.calls:
+        assert outcome.deadline is not None
+        table = BulkInsert(session, m.MarginCall, ("run_id", "account_id", "level", "amount", "deadline"))
+        money, deadline = table.storage("amount"), table.storage("deadline")(outcome.deadline)
+        table.write((run_id, account_ids[c.account], c.level, money(c.amount), deadline) for c in outcome.calls)
 
 
 def price_detail(price: SettlementPrice, timezone: Any) -> str:
