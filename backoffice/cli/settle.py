@@ -168,13 +168,10 @@ def _after_commit(app: AppContext, engine: Engine, settled: Settled, out_dir: Pa
         with transaction(engine) as session:
             rows = transfers(session, day.run_id)
         path = write_transfers(out_dir, day.trading_day, day.run_id, rows)
-        outcome = day.outcome
-        results = outcome.results()
-        level2 = sum(1 for level, _ in results if level == 2)
         superseded = f", superseding run {day.superseded}" if day.superseded else ""
         app.console.print(
-            f"settled {day.trading_day} as run {day.run_id}{superseded}: {level2} level-2 and {len(results) - level2} level-1 accounts, "
-            f"{len(outcome.prices)} prices, {len(outcome.calls)} margin call{'s' if len(outcome.calls) != 1 else ''}; transfers in {path}",
+            f"settled {day.trading_day} as run {day.run_id}{superseded}: {day.level_two} level-2 and {day.level_one} level-1 accounts, "
+            f"{day.prices} prices, {day.calls} margin call{'s' if day.calls != 1 else ''}; transfers in {path}",
             markup=False,
         )
 

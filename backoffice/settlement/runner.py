@@ -27,13 +27,17 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from backoffice.db import models as m
+from backoffice.db.engine import sqlite_page_cache
 from backoffice.refdata import repository
 
 from .core import paused_gc
-from .day import DayOutcome, Progress, settle_day
+from .day import Progress, settle_day
 from .deadlines import is_final
 from .loading import load_day
 from .store import RunMeta, write_day
+
+# Enough SQLite page cache for the indexes of a day's result rows (a million trades: ~9M rows).
+PAGE_CACHE_MIB = 1024
 
 
 def settling_engine(engine: Engine) -> Engine:
@@ -46,10 +50,15 @@ def settling_engine(engine: Engine) -> Engine:
 
 @dataclass(frozen=True, slots=True)
 class SettledDay:
+    """What was written for one day (the figures themselves are in the database)."""
+
     trading_day: date
     run_id: int
     superseded: int | None
-    outcome: DayOutcome
+    level_two: int  # accounts settled at level 2 (clients and trading members)
+    level_one: int  # member reserve accounts settled at level 1
+    prices: int
+    calls: int
 
 
 @dataclass
@@ -74,25 +83,38 @@ def settle_days(
     settled = Settled()
     calendar = repository.load_calendar(session)
     hours = list(repository.trading_hours(session).values())
-    with paused_gc():  # millions of acyclic rows: see core.paused_gc
+    with paused_gc(), sqlite_page_cache(session.connection(), PAGE_CACHE_MIB):  # millions of rows: see both
         for day in days:
-            progress(f"{day}: loading")
-            data = load_day(session, day)
-            progress(f"{day}: loaded {len(data.trades)} trades, {len(data.lots)} opening lots, {len(data.accounts)} accounts")
-            outcome = settle_day(data, progress)
-            if outcome.problems:
+            done = _settle_one(session, day, is_final(calendar, hours, day, now), operator, reason, force_reason, now, clock, progress)
+            if isinstance(done, list):
                 settled.failed_day = day
-                settled.problems = outcome.problems
+                settled.problems = done
                 return settled
-            meta = RunMeta(
-                operator=operator, reason=reason, forced=force_reason is not None, force_reason=force_reason or "",
-                started_at=now, final=is_final(calendar, hours, day, now),
-            )
-            progress(f"{day}: writing results")
-            run_id, superseded = write_day(session, data, outcome, meta, clock())
-            progress(f"{day}: written as run {run_id}" + (f", superseding run {superseded}" if superseded else ""))
-            settled.days.append(SettledDay(day, run_id, superseded, outcome))
+            settled.days.append(done)
     return settled
+
+
+def _settle_one(
+    session: Session, day: date, final: bool, operator: str, reason: str, force_reason: str | None,
+    now: datetime, clock: Callable[[], datetime], progress: Progress,
+) -> SettledDay | list[str]:
+    """One day settled and written, or its problems. The day's millions of rows die when this
+    returns, while the collector is still paused: objects made while it was off and still
+    alive when it resumes would all be scanned."""
+    progress(f"{day}: loading")
+    data = load_day(session, day)
+    progress(f"{day}: loaded {len(data.trades)} trades, {len(data.lots)} opening lots, {len(data.accounts)} accounts")
+    outcome = settle_day(data, progress)
+    if outcome.problems:
+        return outcome.problems
+    meta = RunMeta(
+        operator=operator, reason=reason, forced=force_reason is not None, force_reason=force_reason or "", started_at=now, final=final,
+    )
+    progress(f"{day}: writing results")
+    run_id, superseded = write_day(session, data, outcome, meta, clock())
+    progress(f"{day}: written as run {run_id}" + (f", superseding run {superseded}" if superseded else ""))
+    levels = [level for level, _ in outcome.results()]
+    return SettledDay(day, run_id, superseded, levels.count(2), levels.count(1), len(outcome.prices), len(outcome.calls))
 
 
 def settled_days_from(session: Session, first: date) -> list[date]:
