@@ -270,25 +270,24 @@ def _client_lots(session: Session, before: PreviousRun | None) -> list[Lot]:
 
 
 def day_trades(session: Session, day: date) -> list[TradeRecord]:
-    """The day's trades, corrections applied (busted ones left out), in execution order."""
+    """The day's trades, corrections applied (busted ones left out), in execution order.
+
+    Trades and legs are read apart (each trade's values converted once, not once per leg)
+    through the Core connection: a day holds millions of legs.
+    """
+    connection = session.connection()
     corrections: dict[str, tuple[str, Decimal | None, int | None]] = {}
-    for trade_id, action, price, qty in session.execute(
+    for trade_id, action, price, qty in connection.execute(
         select(m.TradeCorrection.trade_id, m.TradeCorrection.action, m.TradeCorrection.price, m.TradeCorrection.qty)
         .join(m.Trade, m.Trade.id == m.TradeCorrection.trade_id)
         .where(m.Trade.trading_day == day)
         .order_by(m.TradeCorrection.id)
     ):
         corrections[trade_id] = (action, price, qty)
-    legs: dict[str, list] = {}
     heads: dict[str, tuple] = {}
-    for trade_id, instrument, price, qty, executed_at, side, account, offset, forced in session.execute(
-        select(
-            m.Trade.id, m.Instrument.code, m.Trade.price, m.Trade.qty, m.Trade.executed_at,
-            m.TradeLeg.side, m.Account.code, m.TradeLeg.offset_flag, m.TradeLeg.forced,
-        )
-        .join(m.TradeLeg, m.TradeLeg.trade_id == m.Trade.id)
+    for trade_id, instrument, price, qty, executed_at in connection.execute(
+        select(m.Trade.id, m.Instrument.code, m.Trade.price, m.Trade.qty, m.Trade.executed_at)
         .join(m.Instrument, m.Instrument.id == m.Trade.instrument_id)
-        .join(m.Account, m.Account.id == m.TradeLeg.account_id)
         .where(m.Trade.trading_day == day)
     ):
         correction = corrections.get(trade_id)
@@ -297,7 +296,17 @@ def day_trades(session: Session, day: date) -> list[TradeRecord]:
                 continue
             price, qty = correction[1], correction[2]
         heads[trade_id] = (instrument, price, qty, executed_at)
-        legs.setdefault(trade_id, []).append((Side(side), account, OffsetFlag(offset), forced))
+    sides = {side.value: side for side in Side}
+    offsets = {offset.value: offset for offset in OffsetFlag}
+    legs: dict[str, list] = {}
+    for trade_id, side, account, offset, forced in connection.execute(
+        select(m.TradeLeg.trade_id, m.TradeLeg.side, m.Account.code, m.TradeLeg.offset_flag, m.TradeLeg.forced)
+        .join(m.Trade, m.Trade.id == m.TradeLeg.trade_id)
+        .join(m.Account, m.Account.id == m.TradeLeg.account_id)
+        .where(m.Trade.trading_day == day)
+    ):
+        if trade_id in heads:
+            legs.setdefault(trade_id, []).append((sides[side], account, offsets[offset], forced))
     records = [
         TradeRecord(trade_id, *heads[trade_id], tuple(sorted(trade_legs, key=lambda leg: leg[0] is not Side.BUY)))
         for trade_id, trade_legs in legs.items()
