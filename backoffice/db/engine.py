@@ -9,6 +9,7 @@ to withdraw?) cannot interleave with another writer.
 from __future__ import annotations
 
 import os
+import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
@@ -77,9 +78,16 @@ def sqlite_page_cache(connection: Connection, mib: int) -> Iterator[None]:
     if connection.dialect.name != "sqlite":
         yield
         return
-    before = connection.exec_driver_sql("PRAGMA cache_size").scalar()
-    connection.exec_driver_sql(f"PRAGMA cache_size = {-mib * 1024}")
+    # On the driver's connection: it is still there to restore after the caller's Connection
+    # was closed by a rollback inside the block.
+    raw = connection.connection.dbapi_connection
+    assert raw is not None
+    before = raw.execute("PRAGMA cache_size").fetchone()[0]
+    raw.execute(f"PRAGMA cache_size = {-mib * 1024}")
     try:
         yield
     finally:
-        connection.exec_driver_sql(f"PRAGMA cache_size = {before}")
+        try:
+            raw.execute(f"PRAGMA cache_size = {before}")
+        except sqlite3.ProgrammingError:  # the driver's connection was closed: its cache went with it
+            pass

@@ -1,8 +1,8 @@
 """Write one settled day: the run, every result row, the prices; supersede the old run.
 
 Called inside the caller's transaction, after `settle_day` found no problem: everything here
-is either committed together or not at all. The result rows (millions a day) are streamed
-table by table through `BulkInsert`, straight to the driver, in a stable order, so two runs
+is either committed together or not at all. The result rows (millions a day) go table by
+table through `BulkInsert`, straight to the driver, in a stable order, so two runs
 of the same inputs write the same figures.
 
 A computed settlement price is written to `settlement_price` (the price in force) and, when
