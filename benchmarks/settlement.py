@@ -19,8 +19,8 @@ and member reserve, the day's cash movements, and the day's trades with their le
 - floor: in a forked child, a transaction that reads every input row the settlement reads
   (the same tables and filters, through SQLAlchemy Core, values converted to Python) and
   inserts the rows the settlement wrote, again, under another run id, with the driver's
-  executemany (values already in storage form), then commits. Those rows are deleted
-  afterwards, outside the timing.
+  executemany (values already in storage form) and the runner's SQLite page cache, then
+  commits. Those rows are deleted afterwards, outside the timing.
 
     .venv/bin/python benchmarks/settlement.py [--trades 1000000] [--clients 100000]
         [--members 200] [--instruments 50] [--runs 3] [--no-linear] [--keep DIR]
