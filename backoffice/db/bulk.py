@@ -48,7 +48,7 @@ class BulkInsert:
         if isinstance(type_, Amount):
             convert = type_.storage_converter(self._dialect)
         else:
-            processor = type_._cached_bind_processor(self._dialect)
+            processor = type_.dialect_impl(self._dialect).bind_processor(self._dialect)
             convert = processor if processor is not None else _same
         if not repeating or convert is _same:
             return convert
