@@ -15,6 +15,8 @@ the only one writing the day's files.
 
 from __future__ import annotations
 
+import os
+import traceback
 from collections.abc import Callable
 from datetime import date
 from multiprocessing import get_context, parent_process
@@ -91,6 +93,20 @@ def _child(
     except StatementsFailed as error:
         send.send(("failed", str(error)))
     except Exception as error:  # reported to the parent, which raises StatementsFailed
-        send.send(("failed", f"{type(error).__name__}: {error}"))
+        send.send(("failed", f"{type(error).__name__}: {error} (at {_where(error)})"))
     finally:
         send.close()
+
+
+def _where(error: BaseException) -> str:
+    """Where `error` was raised, for the operator's message: the child's log is not the
+    caller's, so its traceback would be lost. The innermost frame, and the innermost of
+    fixbroker's own when that is another (an OSError from deep in the standard library)."""
+    frames = traceback.extract_tb(error.__traceback__)
+    if not frames:
+        return "?"
+    shown = [frames[-1]]
+    ours = [frame for frame in frames if f"{os.sep}backoffice{os.sep}" in frame.filename]
+    if ours and ours[-1] is not frames[-1]:
+        shown.append(ours[-1])
+    return ", called from ".join(f"{Path(frame.filename).name}:{frame.lineno} in {frame.name}" for frame in shown)

@@ -57,5 +57,5 @@ def test_a_run_that_is_no_longer_current_writes_nothing(settled, tmp_path):
 
 def test_the_childs_error_reaches_the_caller(settled, tmp_path):
     (tmp_path / "file").write_text("not a folder")
-    with pytest.raises(StatementsFailed, match="NotADirectoryError"):
+    with pytest.raises(StatementsFailed, match=r"NotADirectoryError: .* \(at .*\.py:\d+ in \w+"):
         write_day_statements(settled, date.fromisoformat(DAY), 1, CREATED, tmp_path / "file" / DAY, ["txt"])
