@@ -12,7 +12,8 @@ minute on two cores, so the work is spread over processes and each file is writt
   which has threads, writes its statements from a child process of their own:
   `cli.statements_process`). The cyclic garbage collector is paused while statements are
   made (they hold no cycles; rescanning the parent's millions of objects took a tenth of
-  the time). PDFs keep their forkserver pool (`pdf.write_pdfs`).
+  the time). PDFs have a pool of their own (`pdf.write_pdfs`): forked as well from a
+  single-threaded process, from a forkserver otherwise.
 - A member folder that does not exist yet is filled under a hidden staging name beside it
   (`.<member>.partial`) and renamed into place once all its files are there, so readers see
   either no folder or a complete one, with no temporary file and rename per file. Into a

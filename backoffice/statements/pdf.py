@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import io
 import string
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from multiprocessing import get_context
 from pathlib import Path
@@ -30,6 +31,8 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from backoffice.processes import die_with_parent
 
 from . import cjk_font, text
 from .model import ClientStatement
@@ -240,9 +243,13 @@ def write_pdfs(
     """Render each statement to its path over a pool of `processes` (default: every core);
     returns the paths written, in the order given. `written(n)` after each of them."""
     paths: list[str] = []
-    # forkserver, not fork: the scheduler calls this from a thread, and a child forked while
-    # another thread holds a lock (logging, the database driver) would wait for it forever.
-    with get_context("forkserver").Pool(processes) as pool:
+    # Fork only from a single-threaded process (the end of day's statements child, a plain
+    # command): a child forked while another thread holds a lock (logging, the database
+    # driver) would wait for it forever, so a threaded caller gets a forkserver pool. Not a
+    # forkserver pool always: started inside the statements child (itself a forkserver
+    # child), its teardown failed now and then with EINVAL on the pool's own named semaphore.
+    method = "fork" if threading.active_count() == 1 else "forkserver"
+    with get_context(method).Pool(processes, initializer=die_with_parent) as pool:
         for path in pool.imap(_write_one, jobs, chunksize):
             paths.append(path)
             written(len(paths))
