@@ -45,8 +45,8 @@ class BulkInsert:
         `repeating`: the column holds few distinct values, so each is converted once."""
         type_ = self.table.c[column].type
         convert: Converter
-        if isinstance(type_, Amount):
-            convert = type_.storage_converter(self._dialect)
+        if isinstance(type_, Amount) and self._dialect.name == "sqlite":
+            convert = type_.sqlite_converter(self._dialect)
         else:
             processor = type_.dialect_impl(self._dialect).bind_processor(self._dialect)
             convert = processor if processor is not None else _same

@@ -12,7 +12,6 @@ is a business rule and belongs in the domain, not in the storage layer.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -52,11 +51,11 @@ class Amount(TypeDecorator[Decimal]):
             return int(exact.scaleb(self.scale))
         return exact
 
-    def storage_converter(self, dialect: Dialect) -> Callable[[Any], Any]:
-        """`process_bind_param` as a one-argument function for bulk writers, with a fast path
-        for a Decimal on SQLite: scaled to an int, refused unless the scaling was exact."""
-        if dialect.name != "sqlite":
-            return functools.partial(self.process_bind_param, dialect=dialect)
+    def sqlite_converter(self, dialect: Dialect) -> Callable[[Any], Any]:
+        """What `process_bind_param` does on SQLite (`dialect`), as a one-argument function for
+        bulk writers, with a fast path for a Decimal: scaled to an int, refused unless the
+        scaling was exact. Elsewhere bulk writers use the type's own bind processor."""
+        assert dialect.name == "sqlite"
         scale, slow = self.scale, self.process_bind_param
 
         def scaled(value: Any) -> Any:
