@@ -1,5 +1,6 @@
 """Processes of this host: whether one is still running (the end-of-day lock taking over from
-a dead holder, the gateway's status file), and workers that must not outlive their parent."""
+a dead holder, the gateway's status file), whether this one may fork, and workers that must
+not outlive their parent."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import ctypes
 import os
 import signal
 import sys
+import threading
 
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
@@ -20,6 +22,13 @@ def process_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def may_fork() -> bool:
+    """Whether this process may fork workers: only while it runs a single thread. A child
+    forked while another thread holds a lock (logging, the database driver, a heartbeat)
+    inherits the lock held and can wait for it forever."""
+    return threading.active_count() == 1
 
 
 def die_with_parent() -> None:

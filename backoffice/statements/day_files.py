@@ -6,10 +6,9 @@ minute on two cores, so the work is spread over processes and each file is writt
 - Workers are forked, so they read the statement inputs (`build.StatementInput`: settlement
   results and reference data) the parent already holds in memory, and each builds and
   renders its share; sending inputs to a forkserver or spawned pool means pickling them,
-  which made that path slower than one process. Only a single-threaded process forks: a
-  child forked while another thread holds a lock (logging, the database driver) can wait
-  for it forever, so there the files are written in the calling process (the end of day,
-  which has threads, writes its statements from a child process of their own:
+  which made that path slower than one process. Only a single-threaded process forks
+  (`processes.may_fork`); elsewhere the files are written in the calling process (the end
+  of day, which has threads, writes its statements from a child process of their own:
   `cli.statements_process`). The cyclic garbage collector is paused while statements are
   made (they hold no cycles; rescanning the parent's millions of objects took a tenth of
   the time). PDFs have a pool of their own (`pdf.write_pdfs`): forked as well from a
@@ -38,7 +37,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from queue import SimpleQueue
 
-from backoffice.processes import die_with_parent
+from backoffice.processes import die_with_parent, may_fork
 from backoffice.settlement.core import paused_gc
 
 from . import csv_render, json_render, text
@@ -146,7 +145,7 @@ def _run(
         done, files = done + count, files + written
         progress(done)
 
-    if workers == 1 or threading.active_count() > 1:
+    if workers == 1 or not may_fork():
         for task in tasks:
             finished(*_write_task(task))
     else:

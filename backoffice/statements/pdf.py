@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import io
 import string
-import threading
 from collections.abc import Callable, Iterable, Sequence
 from multiprocessing import get_context
 from pathlib import Path
@@ -32,7 +31,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from backoffice.processes import die_with_parent
+from backoffice.processes import die_with_parent, may_fork
 
 from . import cjk_font, text
 from .model import ClientStatement
@@ -243,12 +242,11 @@ def write_pdfs(
     """Render each statement to its path over a pool of `processes` (default: every core);
     returns the paths written, in the order given. `written(n)` after each of them."""
     paths: list[str] = []
-    # Fork only from a single-threaded process (the end of day's statements child, a plain
-    # command): a child forked while another thread holds a lock (logging, the database
-    # driver) would wait for it forever, so a threaded caller gets a forkserver pool. Not a
-    # forkserver pool always: started inside the statements child (itself a forkserver
-    # child), its teardown failed now and then with EINVAL on the pool's own named semaphore.
-    method = "fork" if threading.active_count() == 1 else "forkserver"
+    # Forked where that is safe (the end of day's statements child, a plain command), else a
+    # forkserver pool. Not a forkserver pool always: started inside the statements child
+    # (itself a forkserver child), its teardown failed now and then with EINVAL on the pool's
+    # own named semaphore.
+    method = "fork" if may_fork() else "forkserver"
     with get_context(method).Pool(processes, initializer=die_with_parent) as pool:
         for path in pool.imap(_write_one, jobs, chunksize):
             paths.append(path)
