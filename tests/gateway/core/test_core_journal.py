@@ -36,6 +36,19 @@ def state_of(url):
     return engine, state
 
 
+def fresh_core(url):
+    """A new venue database at `url` (every account rich), its start-of-day state and a core."""
+    build_venue_db(url, RICH)
+    engine, state = state_of(url)
+    return engine, state, TradingCore(state)
+
+
+def durable_seqs(engine, seq):
+    """Whether another connection (committed rows only) sees journal entry `seq`."""
+    with engine.connect() as connection:
+        return connection.scalar(select(m.JournalEntry.seq).where(m.JournalEntry.seq == seq)) is not None
+
+
 def assert_same_state(a: TradingCore, b: TradingCore) -> None:
     assert {code: book.snapshot() for code, book in a.books.items()} == {code: book.snapshot() for code, book in b.books.items()}
     assert a.risk.funds == b.risk.funds
@@ -46,19 +59,15 @@ def assert_same_state(a: TradingCore, b: TradingCore) -> None:
 
 
 def test_outputs_are_released_only_after_their_command_is_committed(db_url):
-    url = db_url  # SQLite and PostgreSQL
-    build_venue_db(url, RICH)
-    engine, state = state_of(url)
-    core = TradingCore(state)
+    engine, state, core = fresh_core(db_url)  # SQLite and PostgreSQL
     writer = JournalWriter(engine, DAY, core.ticks)
     released = []
     not_yet_durable = []
     lock = threading.Lock()
 
     def release(seq, command, outputs):
-        with engine.connect() as connection:  # another connection sees only committed rows
-            if connection.scalar(select(m.JournalEntry.seq).where(m.JournalEntry.seq == seq)) is None:
-                not_yet_durable.append(seq)
+        if not durable_seqs(engine, seq):
+            not_yet_durable.append(seq)
         with lock:
             released.append((seq, outputs))
 
@@ -85,9 +94,7 @@ def test_outputs_are_released_only_after_their_command_is_committed(db_url):
 
 def test_journal_is_append_only(tmp_path):
     url = f"sqlite:///{tmp_path / 'j.db'}"
-    build_venue_db(url, RICH)
-    engine, state = state_of(url)
-    core = TradingCore(state)
+    engine, state, core = fresh_core(url)
     service = OrderService(core, JournalWriter(engine, DAY, core.ticks), lambda *a: None)
     for command in order_flow(state, 10, start_ns=T0, step_ns=STEP):
         service.execute(command)
@@ -99,9 +106,7 @@ def test_journal_is_append_only(tmp_path):
 
 def test_the_writer_gives_its_connection_back_when_the_service_closes(tmp_path):
     url = f"sqlite:///{tmp_path / 'c.db'}"
-    build_venue_db(url, RICH)
-    engine, state = state_of(url)
-    core = TradingCore(state)
+    engine, state, core = fresh_core(url)
     released = []
     service = OrderService(core, JournalWriter(engine, DAY, core.ticks), lambda seq, *_: released.append(seq))
     commands = list(order_flow(state, 300, seed=5, start_ns=T0, step_ns=STEP))
@@ -151,16 +156,8 @@ def test_sigkill_mid_stream_loses_nothing_released_and_rebuilds_identically(tmp_
     assert [tuple(r) for r in stored] == [(t.trade_id, t.qty) for t in expected_trades]
 
 
-def durable_seqs(engine, seq):
-    """Whether another connection (committed rows only) sees journal entry `seq`."""
-    with engine.connect() as connection:
-        return connection.scalar(select(m.JournalEntry.seq).where(m.JournalEntry.seq == seq)) is not None
-
-
 def test_without_a_writer_thread_the_caller_commits_and_releases_before_execute_returns(db_url):
-    build_venue_db(db_url, RICH)  # SQLite and PostgreSQL: journal-only commits go straight to the driver
-    engine, state = state_of(db_url)
-    core = TradingCore(state)
+    engine, state, core = fresh_core(db_url)  # SQLite and PostgreSQL: journal-only commits go straight to the driver
     released = []
 
     def release(seq, command, outputs):
@@ -181,9 +178,7 @@ def test_without_a_writer_thread_the_caller_commits_and_releases_before_execute_
 
 def test_callers_on_several_threads_share_commits_and_release_everything_once_in_order(tmp_path):
     url = f"sqlite:///{tmp_path / 'g.db'}"
-    build_venue_db(url, RICH)
-    engine, state = state_of(url)
-    core = TradingCore(state)
+    engine, state, core = fresh_core(url)
     released = []
     lock = threading.Lock()
 
@@ -218,11 +213,9 @@ def test_callers_on_several_threads_share_commits_and_release_everything_once_in
 
 def test_without_a_writer_thread_a_failed_commit_refuses_that_command_and_everything_after(tmp_path):
     url = f"sqlite:///{tmp_path / 'f.db'}"
-    build_venue_db(url, RICH)
-    engine, state = state_of(url)
+    engine, state, core = fresh_core(url)
     with engine.begin() as connection:  # seq 3 is taken: the service's third commit fails on the key
         connection.execute(insert(m.JournalEntry), [{"seq": 3, "trading_day": DAY, "kind": "end_of_day", "body": '{"t":1}'}])
-    core = TradingCore(state)
     released = []
     service = OrderService(core, JournalWriter(engine, DAY, core.ticks), lambda seq, *_: released.append(seq), writer_thread=False)
     commands = list(order_flow(state, 5, seed=5, start_ns=T0, step_ns=STEP))
