@@ -12,7 +12,9 @@ Logon with Username/Password) drives, alternately,
   crosses) and is journalled before its ExecutionReport (150=0) is sent;
 - a trivial acceptor in a child process: a ThreadedSocketAcceptor with the gateway's own
   session settings (same dictionary, FileStore, validation), whose Application only answers
-  each D with an 8.
+  each D with an 8; like the gateway's, its connection thread keeps one Python thread state
+  for all its callbacks (`gateway/fix/threadstate.py`), so that neither pays the binding's
+  per-callback set-up the other does not.
 
 For each, orders/s and ack latency (send of the D -> receipt of its 8) at 1 order in flight
 and at 100 in flight, over a few repetitions; the table shows the median of the repetitions
@@ -133,6 +135,7 @@ def trivial_acceptor(port: int, directory: Path) -> None:
     """Child process: the gateway's session settings, an Application that only acks each D."""
     import quickfix as fix
 
+    from gateway.fix import threadstate
     from gateway.fix.profiles import SessionProfile
     from gateway.fix.settings import build_session_settings, read_host_settings
 
@@ -153,6 +156,7 @@ def trivial_acceptor(port: int, directory: Path) -> None:
         def toApp(self, message, session_id): pass  # noqa: E704,N802
 
         def fromApp(self, message, session_id):  # noqa: N802
+            threadstate.keep()  # as the gateway does: one Python thread state for the connection's callbacks
             header = message.getHeader()
             if header.getField(35) != "D":
                 return

@@ -12,13 +12,15 @@ here (credentials, source address, throttle).
 Times come from the injected clock (`wall_ns` for commands, `clock` for TransactTime and the
 logon throttle): the real one, or a rehearsal's; the ack latency is measured on `monotonic_ns`.
 
-QuickFIX calls in from one thread per connection. The order service writes the journal on the
-caller's thread, so `release` usually runs inside the same `fromApp` that received the order,
-and for another connection's order when that one's thread is writing at the time (group
-commit), or on the phase driver's thread: the order service is behind its lock, the view and
-the peer table behind theirs. No exception leaves a callback (QuickFIX would end the
-process): every callback is wrapped, logs what went wrong, and the client gets a reject or a
-BusinessMessageReject with a reason.
+QuickFIX calls in from one thread per connection; once a connection sends application
+messages its thread keeps one Python thread state until it logs out (`threadstate`), instead
+of the binding making and unmaking one around every callback. The order service writes the
+journal on the caller's thread, so `release` usually runs inside the same `fromApp` that
+received the order, and for another connection's order when that one's thread is writing at
+the time (group commit), or on the phase driver's thread: the order service is behind its
+lock, the view and the peer table behind theirs. No exception leaves a callback (QuickFIX
+would end the process): every callback is wrapped, logs what went wrong, and the client gets
+a reject or a BusinessMessageReject with a reason.
 `fix.RejectLogon` is the one exception let through, on purpose.
 """
 
@@ -43,7 +45,7 @@ from gateway.core.service import Output, TradingCore
 from gateway.matching import Trade
 from gateway.risk.request import OrderRequest
 
-from . import codec
+from . import codec, threadstate
 from . import tags as t
 from .auth import FailureThrottle, check_logon
 from .codec import DecodeContext, Refused, Routing
@@ -188,6 +190,7 @@ class GatewayApplication(fix.Application):
                 self._logged_on.discard(profile.name)
                 self.metrics.sessions.set(len(self._logged_on))
                 log.info("logout %s", profile.name)
+            threadstate.give_back()  # the connection is done (its thread kept its state in fromApp)
         except Exception:  # noqa: BLE001
             log.exception("onLogout failed")
 
@@ -229,6 +232,7 @@ class GatewayApplication(fix.Application):
         received = self.monotonic_ns()
         raw = ""
         try:
+            threadstate.keep()  # a logged-on connection's thread: one thread state for all its callbacks
             raw = message.toString()
             profile = self.sessions.profiles[session_id.toString()]
             self._dispatch(raw, profile, session_id, received)
