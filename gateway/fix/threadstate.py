@@ -4,14 +4,16 @@ QuickFIX's threads are not Python threads. Every callback through the binding en
 with `PyGILState_Ensure` and leaves with `PyGILState_Release`, and for a thread that has no
 thread state of its own that means creating one on the way in and destroying it on the way
 out: an allocation, the thread's id asked of the kernel, a 16 KiB frame stack mapped and
-unmapped again. The gateway's connection thread enters Python several times an order (the
-message log of the order, `fromApp`), so that was a good part of what an order cost.
+unmapped again. The gateway's connection thread entered Python twice an order that way (the
+message log of the order, then `fromApp`; the callbacks nested in a send find the state of
+`fromApp`), a good part of what an order cost.
 
 `keep()`, called at the top of a callback, takes one more `PyGILState_Ensure` on the thread,
 once: the thread state then outlives the callback and every later callback on the thread
 reuses it. `give_back()` returns it, on the thread that kept it, when its connection is done
 (`onLogout` runs on the connection's thread); the thread state goes when that callback
-returns. A `threading.local` remembers whether this thread state is kept: it lives exactly as
+returns. Should QuickFIX log a session out from another thread (the acceptor stopping), the
+connection thread's state stays until the process ends: a few KiB. A `threading.local` remembers whether this thread state is kept: it lives exactly as
 long as the thread state does, so a later thread that the system gives the same thread id
 never gives back what it did not keep (a thread id alone could not tell them apart).
 

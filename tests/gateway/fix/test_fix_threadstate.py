@@ -8,14 +8,14 @@ one left, and `onLogout` on that thread gives the thread state back."""
 from __future__ import annotations
 
 import gc
-import socket
 import threading
 import time
 
 import quickfix as fix
+from gateway_harness import free_port
+from raw_fix import RawClient
 
 from gateway.fix import threadstate
-from raw_fix import RawClient
 
 
 class Probe(fix.Application):
@@ -44,12 +44,6 @@ class Probe(fix.Application):
         before = threadstate.kept()
         threadstate.give_back()
         self.at_logout = (before, threadstate.kept())
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def run_session(tmp_path, keep: bool, target: str) -> Probe:
