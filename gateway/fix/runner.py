@@ -13,28 +13,19 @@ ResendRequest.
 The order service journals each order on the QuickFIX thread that received it and answers it
 from there (`writer_thread=False`): handing every order to a writer thread, and the two threads
 trading the interpreter lock on each call into QuickFIX, cost more than the commit itself.
-Two interpreter settings serve the hot path. The switch interval is 1 ms instead of CPython's
-5 ms: every call into the QuickFIX binding (building a report, `sendToTarget`, the log and
-`toApp` callbacks inside it) gives the GIL up, and getting it back waits up to the interval
-while another thread holds it (another session's connection thread, the phase driver, the
-status file). And what exists once the day is loaded (the state, the rebuilt core, every
-imported module) is frozen out of the garbage collector's generations: otherwise every
-collection walks it again, tens of µs an order on average and now and then a pause of a
-tenth of a second. `stop` gives both back.
+The acceptor starts under the interpreter settings of `interpreter.Serving` (a shorter switch
+interval, the loaded day frozen out of the garbage collector, no full collection while
+serving); `stop` gives the settings back.
 """
 
 from __future__ import annotations
 
-import gc
 import logging
 import os
-import sys
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from functools import partial
 from pathlib import Path
 
 import quickfix as fix
@@ -52,6 +43,7 @@ from gateway.risk.state import RiskLimits
 
 from .application import GatewayApplication, SessionTable
 from .clock import GatewayClock, Rehearsal
+from .interpreter import Serving
 from .logsink import MaskingLogFactory
 from .metrics import GatewayMetrics
 from .phasedriver import PhaseDriver
@@ -63,7 +55,6 @@ log = logging.getLogger("fixbroker.gateway")
 
 LOGOUT_WAIT_SECONDS = 3
 POLL_SECONDS = 1 / 20
-SWITCH_INTERVAL_SECONDS = 1 / 1000
 
 
 @dataclass(frozen=True)
@@ -94,12 +85,10 @@ class Gateway:
         self._trades_before = 0
         self._status_stop = threading.Event()
         self._status_thread: threading.Thread | None = None
-        self._restore_switch_interval: Callable[[], None] | None = None  # `stop` gives the interpreter's back
+        self._serving: Serving | None = None  # the interpreter's settings, which `stop` gives back
 
     def start(self) -> None:
         options = self.options
-        self._restore_switch_interval = partial(sys.setswitchinterval, sys.getswitchinterval())
-        sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
         clock = self.clock
         with transaction(self.engine) as session:
             calendar = load_calendar(session)
@@ -133,8 +122,7 @@ class Gateway:
             self.phases.start()
         Path(options.host["FileStorePath"]).mkdir(parents=True, exist_ok=True)
         self.log_factory = MaskingLogFactory(Path(options.host["FileLogPath"]), on_peer=app.on_peer)
-        gc.collect()
-        gc.freeze()
+        self._serving = Serving.begin()
         self.acceptor = fix.ThreadedSocketAcceptor(app, fix.FileStoreFactory(settings), settings, self.log_factory)
         self.acceptor.start()
         if options.metrics_port is not None:
@@ -168,11 +156,9 @@ class Gateway:
         if self.log_factory is not None:
             self.log_factory.close()
         self.acceptor = None
-        gc.unfreeze()
-        gc.collect()
-        if self._restore_switch_interval is not None:
-            self._restore_switch_interval()
-            self._restore_switch_interval = None
+        if self._serving is not None:
+            self._serving.end()
+            self._serving = None
         log.info("gateway stopped")
 
     # ------------------------------------------------------------------ status
