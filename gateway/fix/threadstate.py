@@ -4,7 +4,8 @@ QuickFIX's threads are not Python threads. Every callback through the binding en
 with `PyGILState_Ensure` and leaves with `PyGILState_Release`, and for a thread that has no
 thread state of its own that means creating one on the way in and destroying it on the way
 out: an allocation, the thread's id asked of the kernel, a 16 KiB frame stack mapped and
-unmapped again. The gateway's connection thread entered Python twice an order that way (the
+unmapped again, and a context that starts empty (`decimal` made itself a new one in every
+callback). The gateway's connection thread entered Python twice an order that way (the
 message log of the order, then `fromApp`; the callbacks nested in a send find the state of
 `fromApp`), a good part of what an order cost.
 

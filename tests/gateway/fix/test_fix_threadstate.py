@@ -2,11 +2,12 @@
 
 With a real ThreadedSocketAcceptor in this process and a raw-socket client: without `keep`,
 each callback gets a thread state of its own (a `threading.local` set in one `fromApp` is gone
-in the next); with it, every later callback on the connection's thread finds what the first
+in the next, and so is decimal's context); with it, every later callback on the connection's thread finds what the first
 one left, and `onLogout` on that thread gives the thread state back."""
 
 from __future__ import annotations
 
+import decimal
 import gc
 import threading
 import time
@@ -24,6 +25,7 @@ class Probe(fix.Application):
         self.keep = keep
         self.local = threading.local()
         self.found: list[bool] = []  # per fromApp: did the thread state already carry the mark?
+        self.precisions: list[int] = []  # per fromApp: decimal's precision, which each one sets to 50
         self.threads: set[int] = set()
         self.at_logout: tuple[bool, bool] | None = None  # kept() before and after give_back()
 
@@ -38,6 +40,8 @@ class Probe(fix.Application):
             threadstate.keep()
         self.found.append(getattr(self.local, "mark", False))
         self.local.mark = True
+        self.precisions.append(decimal.getcontext().prec)
+        decimal.getcontext().prec = 50
         self.threads.add(threading.get_native_id())
 
     def onLogout(self, session_id):  # noqa: N802
@@ -82,6 +86,7 @@ def test_without_keep_every_callback_gets_a_new_thread_state(tmp_path):
     probe = run_session(tmp_path, keep=False, target="PLAIN")
     assert len(probe.threads) == 1  # one connection thread ...
     assert probe.found == [False, False, False]  # ... but a fresh thread state each time
+    assert probe.precisions == [28, 28, 28]  # with a fresh decimal context
     assert probe.at_logout == (False, False)  # nothing kept, nothing given back
 
 
@@ -89,4 +94,5 @@ def test_keep_gives_a_connection_thread_one_thread_state_until_logout(tmp_path):
     probe = run_session(tmp_path, keep=True, target="KEPT")
     assert len(probe.threads) == 1
     assert probe.found == [False, True, True]
+    assert probe.precisions == [28, 50, 50]
     assert probe.at_logout == (True, False)  # kept until the connection ended, then given back
