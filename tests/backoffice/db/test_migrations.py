@@ -114,6 +114,31 @@ def test_cash_ledger_is_append_only_in_the_database(engine):
         assert connection.execute(text("SELECT count(*) FROM cash_movement")).scalar() == 1
 
 
+def test_journal_seq_becomes_sqlite_rowid_keeping_rows_and_append_only(tmp_path):
+    """0008: on SQLite seq is declared INTEGER, so the table is keyed by it (no second b-tree
+    to write on every commit); the rows and the append-only triggers survive both ways."""
+    url = f"sqlite:///{tmp_path / 'j.db'}"
+    migrate.upgrade(url, "0007")
+    engine = make_engine(url)
+
+    def indexes() -> set[str]:
+        with engine.connect() as connection:
+            return {row[1] for row in connection.exec_driver_sql("PRAGMA index_list(journal)")}
+
+    with engine.begin() as connection:
+        connection.exec_driver_sql("INSERT INTO journal VALUES (7, '2026-11-23', 'new', '{}')")
+    assert indexes() == {"ix_journal_trading_day", "sqlite_autoindex_journal_1"}
+    for revision, expected in (("0008", {"ix_journal_trading_day"}), ("0007", {"ix_journal_trading_day", "sqlite_autoindex_journal_1"})):
+        (migrate.upgrade if revision == "0008" else migrate.downgrade)(url, revision)
+        assert indexes() == expected
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("SELECT seq, kind FROM journal").all() == [(7, "new")]
+        with pytest.raises(DBAPIError, match="append-only"):
+            with engine.begin() as connection:
+                connection.exec_driver_sql("DELETE FROM journal")
+    engine.dispose()
+
+
 def _member(engine) -> int:
     with transaction(engine) as session:
         member = m.Member(code="M", name="m", kind="trading_settlement", min_reserve=Decimal(0),
