@@ -13,8 +13,8 @@
   after 10,000 resting orders, and CPython runs one each time the old generation has grown
   by a quarter, so on a busy day they come further apart but each stalls longer, up to
   seconds. The young generations are still collected, so a garbage cycle is freed as long
-  as it dies young; the rare one that dies after two collections waits for `Serving.end`,
-  when the gateway stops.
+  as it dies young; the rare one that dies only once it has reached the oldest generation
+  waits for `Serving.end`, when the gateway stops.
 """
 
 from __future__ import annotations

@@ -125,17 +125,22 @@ def test_journal_seq_becomes_sqlite_rowid_keeping_rows_and_append_only(tmp_path)
         with engine.connect() as connection:
             return {row[1] for row in connection.exec_driver_sql("PRAGMA index_list(journal)")}
 
-    with engine.begin() as connection:
-        connection.exec_driver_sql("INSERT INTO journal VALUES (7, '2026-11-23', 'new', '{}')")
-    assert indexes() == {"ix_journal_trading_day", "sqlite_autoindex_journal_1"}
-    for revision, expected in (("0008", {"ix_journal_trading_day"}), ("0007", {"ix_journal_trading_day", "sqlite_autoindex_journal_1"})):
-        (migrate.upgrade if revision == "0008" else migrate.downgrade)(url, revision)
-        assert indexes() == expected
+    def rows_kept_and_append_only() -> None:
         with engine.connect() as connection:
             assert connection.exec_driver_sql("SELECT seq, kind FROM journal").all() == [(7, "new")]
         with pytest.raises(DBAPIError, match="append-only"):
             with engine.begin() as connection:
                 connection.exec_driver_sql("DELETE FROM journal")
+
+    with engine.begin() as connection:
+        connection.exec_driver_sql("INSERT INTO journal VALUES (7, '2026-11-23', 'new', '{}')")
+    assert indexes() == {"ix_journal_trading_day", "sqlite_autoindex_journal_1"}
+    migrate.upgrade(url)
+    assert indexes() == {"ix_journal_trading_day"}
+    rows_kept_and_append_only()
+    migrate.downgrade(url, "0007")
+    assert indexes() == {"ix_journal_trading_day", "sqlite_autoindex_journal_1"}
+    rows_kept_and_append_only()
     engine.dispose()
 
 
