@@ -22,6 +22,7 @@ commit on) it is on disk.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -40,6 +41,13 @@ from .timestamps import from_nanoseconds
 
 Release = Callable[[int, Command, list[Output]], None]
 T = TypeVar("T")
+
+# Commands left for a later caller (`more_input`): at most this many wait for one commit, so a
+# long stream still gets its answers every few dozen orders.
+MAX_BATCH = 64
+# How long what waits may go without another command before the lingering thread writes it.
+LINGER_NS = 20_000_000
+NS_PER_SECOND = 1_000_000_000
 
 
 
@@ -164,10 +172,18 @@ class OrderService:
     way, but the gateway's commands are not handed to another thread: in one interpreter that
     handoff (waking the writer, then the two threads trading the interpreter lock at every
     call into QuickFIX) cost more than the commit itself.
+
+    `more_input` (the gateway's `InboundWatch.waiting`) lets a caller leave its command for
+    a later one when more input is already waiting: a client with orders in flight gets them
+    committed together, up to `max_batch`, by the caller of the last one. Whoever answers
+    without the journal calls `flush` first, so answers leave in the order of the requests.
+    If the waiting input brings no command (a heartbeat, half a message), a lingering thread
+    writes what waits once no command has come for `linger_ns`.
     """
 
     def __init__(
-        self, core: TradingCore, writer: JournalWriter | None, release: Release, *, next_seq: int = 1, writer_thread: bool = True
+        self, core: TradingCore, writer: JournalWriter | None, release: Release, *, next_seq: int = 1, writer_thread: bool = True,
+        more_input: Callable[[], bool] | None = None, max_batch: int = MAX_BATCH, linger_ns: int = LINGER_NS,
     ) -> None:
         self.core = core
         self.writer = writer
@@ -175,14 +191,24 @@ class OrderService:
         self._seq = next_seq - 1
         self._lock = threading.Lock()
         self._pending: list[_Entry] = []
-        self._wake = threading.Condition()  # guards _pending, _writing, _stopping, _failure
+        guard = threading.RLock()  # guards _pending, _writing, _stopping, _failure, _last_deferred
+        self._wake = threading.Condition(guard)  # a write ended, a command arrived, or stop
+        self._armed = threading.Condition(guard)  # for the lingering thread: a command was left waiting, or stop
         self._writing = False  # without a writer thread: a caller is writing and releasing
         self._stopping = False
         self._failure: BaseException | None = None
         self._thread: threading.Thread | None = None
+        self._more_input = more_input if writer is not None and not writer_thread else None
+        self._max_batch = max_batch
+        self._linger_ns = linger_ns
+        self._last_deferred: int | None = None  # monotonic ns when the last command was left waiting
+        self._lingerer: threading.Thread | None = None
         if writer is not None and writer_thread:
             self._thread = threading.Thread(target=self._write_loop, name="journal-writer", daemon=True)
             self._thread.start()
+        if self._more_input is not None:
+            self._lingerer = threading.Thread(target=self._linger_loop, name="journal-linger", daemon=True)
+            self._lingerer.start()
 
     def execute(self, command: Command) -> int:
         """Process `command`; its outputs reach `release` once it is durable. Returns its seq.
@@ -204,9 +230,28 @@ class OrderService:
                     return seq
                 if self._writing:
                     return seq  # the caller writing now takes it with its next batch
+                if self._more_input is not None and len(self._pending) < self._max_batch and self._more_input():
+                    if self._last_deferred is None:
+                        self._armed.notify()
+                    self._last_deferred = time.monotonic_ns()
+                    return seq  # the caller of a later command writes it along with its own
                 self._writing = True
-        self._write_pending(self.writer)  # outside the core's lock: other callers go on meanwhile
+        if not self._write_pending(self.writer):  # outside the core's lock: other callers go on meanwhile
+            raise RuntimeError("the journal failed; the service accepts nothing more") from self._failure
         return seq
+
+    def flush(self) -> None:
+        """Write and release what was left for a later command, unless a write is under way
+        (which takes it). For answers that do not go through the journal: they must not
+        overtake the answers of the commands before them."""
+        if self._more_input is None:
+            return
+        assert self.writer is not None
+        with self._wake:
+            if self._writing or not self._pending:
+                return
+            self._writing = True
+        self._write_pending(self.writer)  # a failure is recorded: the next command is refused
 
     def read(self, query: Callable[[TradingCore], T]) -> T:
         """Run a read-only `query` on the core between two commands (never during one)."""
@@ -220,26 +265,52 @@ class OrderService:
         with self._wake:
             self._stopping = True
             self._wake.notify_all()
+            self._armed.notify_all()
             while self._writing:
                 self._wake.wait()
+        if self._lingerer is not None:
+            self._lingerer.join()
+            self._lingerer = None
         if self._thread is not None:
             self._thread.join()
             self._thread = None
         else:
+            with self._wake:
+                self._writing = True
+            self._write_pending(self.writer)  # what was left for a later command
             self.writer.close()
         if self._failure is not None:
             raise RuntimeError("the journal failed") from self._failure
 
-    def _write_pending(self, writer: JournalWriter) -> None:
-        """The caller that found no write under way: write batches until none is left."""
+    def _write_pending(self, writer: JournalWriter) -> bool:
+        """The caller that set `_writing`: write batches until none is left; False when the
+        journal failed."""
         try:
             while (batch := self._next_batch(wait=False)) is not None:
                 if not self._write(writer, batch):
-                    raise RuntimeError("the journal failed; the service accepts nothing more") from self._failure
+                    return False
+            return True
         finally:
             with self._wake:
                 self._writing = False
                 self._wake.notify_all()
+
+    def _linger_loop(self) -> None:
+        """Write what was left waiting once no command has come for `linger_ns`: the input
+        that made it wait may have been no command at all (a heartbeat, half a message)."""
+        assert self.writer is not None
+        while True:
+            with self._wake:
+                while not self._stopping and self._last_deferred is None:
+                    self._armed.wait()
+                if self._stopping:
+                    return
+                idle = time.monotonic_ns() - self._last_deferred
+                if idle < self._linger_ns or self._writing:
+                    self._armed.wait((self._linger_ns - idle) / NS_PER_SECOND if idle < self._linger_ns else None)
+                    continue
+                self._writing = True
+            self._write_pending(self.writer)
 
     def _write_loop(self) -> None:
         assert self.writer is not None
@@ -257,6 +328,7 @@ class OrderService:
             if self._failure is not None or not self._pending:
                 return None
             batch, self._pending = self._pending, []
+            self._last_deferred = None
             return batch
 
     def _write(self, writer: JournalWriter, batch: list[_Entry]) -> bool:

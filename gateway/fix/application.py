@@ -16,9 +16,12 @@ QuickFIX calls in from one thread per connection; once a connection sends applic
 messages its thread keeps one Python thread state until it logs out (`threadstate`), instead
 of the binding making and unmaking one around every callback. The order service writes the
 journal on the caller's thread, so `release` usually runs inside the same `fromApp` that
-received the order, and for another connection's order when that one's thread is writing at
-the time (group commit), or on the phase driver's thread: the order service is behind its
-lock, the view and the peer table behind theirs. No exception leaves a callback (QuickFIX
+received the order, or a later one when more input was already waiting (`InboundWatch`: orders
+in flight share a commit), and for another connection's order when that one's thread is
+writing at the time (group commit), or on the phase driver's or the journal's lingering
+thread: the order service is behind its lock, the view and the peer table behind theirs.
+What is answered without the journal first lets it write what waits (`_answer`, `_flush`):
+answers leave in the order of the requests, and a request sees the orders sent before it. No exception leaves a callback (QuickFIX
 would end the process): every callback is wrapped, logs what went wrong, and the client gets
 a reject or a BusinessMessageReject with a reason.
 `fix.RejectLogon` is the one exception let through, on purpose.
@@ -50,6 +53,7 @@ from . import tags as t
 from .auth import FailureThrottle, check_logon
 from .codec import DecodeContext, Refused, Routing
 from .fields import FieldView
+from .inbound import InboundWatch
 from .metrics import GatewayMetrics
 from .orderview import OrderView, ReportedOrder
 from .outbound import MassCancelAsk, Pending, ReportBuilder, plain
@@ -74,6 +78,9 @@ from .symbology import SymbologyError, Symbology
 log = logging.getLogger("fixbroker.gateway")
 
 ORDER_MESSAGES = ("D", "F", "G")
+# New orders and cancels go straight to the core; anything else first lets the journal catch up
+# (a replace is checked against, and a status request answered from, the orders as reported).
+PLAIN_ORDER_MESSAGES = ("D", "F")
 MASS_CANCEL_BY_SECURITY = "1"
 MASS_CANCEL_ALL = "7"
 MASS_STATUS_BY_SECURITY = "1"
@@ -142,6 +149,8 @@ class GatewayApplication(fix.Application):
         self.view.seed(list(core_state.orders.values()), core_state.ticks)
         self.builder = ReportBuilder(self.view, self.trading_day, core_state.ticks, sessions.begin_strings())
         self.service: OrderService | None = None
+        self.inbound = InboundWatch()  # the service's `more_input`
+        self._ports = frozenset(profile.port for profile in sessions.profiles.values())
         self._pending: dict[int, tuple[core.Command, Pending]] = {}  # id(command) -> stash
         self._pending_lock = threading.Lock()
         self._peers: dict[str, str] = {}
@@ -180,6 +189,7 @@ class GatewayApplication(fix.Application):
                 self._logged_on.add(profile.name)
                 self.metrics.sessions.set(len(self._logged_on))
                 log.info("logon %s", profile.name)
+            self.inbound.track(self._ports)  # this connection's socket, for the journal's group commit
         except Exception:  # noqa: BLE001 - nothing may reach QuickFIX
             log.exception("onLogon failed")
 
@@ -190,6 +200,7 @@ class GatewayApplication(fix.Application):
                 self._logged_on.discard(profile.name)
                 self.metrics.sessions.set(len(self._logged_on))
                 log.info("logout %s", profile.name)
+            self._flush()
             threadstate.give_back()  # the connection is done (its thread kept its state in fromApp)
         except Exception:  # noqa: BLE001
             log.exception("onLogout failed")
@@ -207,6 +218,7 @@ class GatewayApplication(fix.Application):
 
     def fromAdmin(self, message: fix.Message, session_id: fix.SessionID) -> None:  # noqa: N802
         try:
+            self._flush()  # a heartbeat or test request may be the input a waiting command waited for
             fields = FieldView.of(message)
             if fields is None or fields.get(t.MSG_TYPE) != "A":
                 return
@@ -245,8 +257,10 @@ class GatewayApplication(fix.Application):
     def _dispatch(self, raw: str, profile: SessionProfile, sid: fix.SessionID, received: int) -> None:
         fields = FieldView.of(raw)
         msg_type = fields.get(t.MSG_TYPE) if fields else None
+        if msg_type not in PLAIN_ORDER_MESSAGES:
+            self._flush()  # what follows reads the reported orders or the core: the commands before it go first
         if fields is None or msg_type is None:
-            self._send(refusal_answer(profile.begin_string, codec.decode(raw, self._context(profile)), self.local_exec_id(), self.clock()), sid)
+            self._answer(refusal_answer(profile.begin_string, codec.decode(raw, self._context(profile)), self.local_exec_id(), self.clock()), sid)
             return
         if msg_type in ORDER_MESSAGES:
             self._order_message(raw, fields, profile, sid, received, msg_type)
@@ -259,7 +273,7 @@ class GatewayApplication(fix.Application):
         elif msg_type == "AN" and profile.begin_string != FIX42:
             self._positions(fields, profile, sid)
         else:
-            self._send(refusal_answer(profile.begin_string, codec.decode(raw, self._context(profile)), self.local_exec_id(), self.clock()), sid)
+            self._answer(refusal_answer(profile.begin_string, codec.decode(raw, self._context(profile)), self.local_exec_id(), self.clock()), sid)
 
     def _context(self, profile: SessionProfile) -> DecodeContext:
         context = self._contexts.get(profile.name)
@@ -277,9 +291,10 @@ class GatewayApplication(fix.Application):
             return
         if isinstance(decoded, codec.NewOrder):
             if decoded.envelope.poss_resend:
+                self._flush()
                 known = self.view.find(profile.name, decoded.cl_ord_id)
                 if known is not None:
-                    self._send(self._status_report(known, decoded.cl_ord_id), sid)
+                    self._answer(self._status_report(known, decoded.cl_ord_id), sid)
                     self.metrics.observe_ack(self.monotonic_ns() - received)
                     return
             if self.core.closed:  # after EndOfDay; the closed books would only say "market closed"
@@ -296,7 +311,7 @@ class GatewayApplication(fix.Application):
             if changed:
                 refusal = _refused_as(raw, decoded.envelope, DecodeReason.REPLACE_CHANGES_ORDER, what=changed)
                 self.metrics.count(self.metrics.rejects, str(refusal.refusal.reason.code))
-                self._send(cancel_reject(
+                self._answer(cancel_reject(
                     profile.begin_string, cl_ord_id=decoded.cl_ord_id, orig_cl_ord_id=decoded.orig_cl_ord_id,
                     order_id=original.echo.order_id, status=original.status, response_to="G",
                     reason=refusal.refusal.reason.fix_cxl_rej_reason, text=refusal.refusal.text,
@@ -338,7 +353,7 @@ class GatewayApplication(fix.Application):
 
     def _refuse(self, profile: SessionProfile, sid: fix.SessionID, refused: Refused, received: int) -> None:
         self.metrics.count(self.metrics.rejects, str(refused.refusal.reason.code))
-        self._send(refusal_answer(profile.begin_string, refused, self.local_exec_id(), self.clock()), sid)
+        self._answer(refusal_answer(profile.begin_string, refused, self.local_exec_id(), self.clock()), sid)
         self.metrics.observe_ack(self.monotonic_ns() - received)
 
     # ------------------------------------------------------------------ status, mass status
@@ -365,12 +380,12 @@ class GatewayApplication(fix.Application):
             candidate = self.view.get(order_id)
             found = candidate if candidate is not None and candidate.session == profile.name else None
         if found is None:
-            self._send(status_unknown(
+            self._answer(status_unknown(
                 profile.begin_string, cl_ord_id=cl_ord_id, order_id=order_id, side=fields.get(t.SIDE),
                 symbol=fields.get(t.SYMBOL), exec_id=self.local_exec_id(), transact_time=self.clock(), routing=Routing.of(fields),
             ), sid)
             return
-        self._send(self._status_report(replace(found, echo=replace(found.echo, routing=Routing.of(fields))), cl_ord_id), sid)
+        self._answer(self._status_report(replace(found, echo=replace(found.echo, routing=Routing.of(fields))), cl_ord_id), sid)
 
     def _mass_status(self, fields: FieldView, profile: SessionProfile, sid: fix.SessionID) -> None:
         request_id = fields.get(t.MASS_STATUS_REQ_ID) or ""
@@ -392,7 +407,7 @@ class GatewayApplication(fix.Application):
         if problem is None and not orders:
             problem = "No working orders match the request"
         if problem is not None:
-            self._send(business_reject(
+            self._answer(business_reject(
                 profile.begin_string, ref_seq_num=_seq(fields), ref_msg_type="AF", reason=BusinessRejectReason.OTHER,
                 text=problem, ref_id=request_id, routing=Routing.of(fields),
             ), sid)
@@ -403,7 +418,7 @@ class GatewayApplication(fix.Application):
             extra = [(t.MASS_STATUS_REQ_ID, request_id), (t.TOT_NUM_REPORTS, str(len(orders)))]
             if number == len(orders):
                 extra.append((t.LAST_RPT_REQUESTED, "Y"))
-            self._send(self._status_report(replace(order, echo=replace(order.echo, routing=routing)), extra=extra), sid)
+            self._answer(self._status_report(replace(order, echo=replace(order.echo, routing=routing)), extra=extra), sid)
 
     # ------------------------------------------------------------------ mass cancel, positions
 
@@ -429,7 +444,7 @@ class GatewayApplication(fix.Application):
                 return
             refusal = (MASS_CANCEL_OTHER, DecodeReason.NOT_ACCEPTING.template)
         self.metrics.count(self.metrics.rejects, f"mass_cancel_{refusal[0]}")
-        self._send(mass_cancel_report(
+        self._answer(mass_cancel_report(
             profile.begin_string, cl_ord_id=cl_ord_id, report_id=self.local_exec_id(), request_type=kind or "0",
             response="0", affected=0, routing=routing, reject_reason=refusal[0], text=refusal[1],
         ), sid)
@@ -440,7 +455,7 @@ class GatewayApplication(fix.Application):
         routing = Routing.of(fields)
 
         def answer(result: str, line: PositionLine | None, total: int, text: str | None = None) -> None:
-            self._send(position_report(
+            self._answer(position_report(
                 profile.begin_string, pos_req_id=request_id, report_id=self.local_exec_id(), total=total, result=result,
                 account=account, trading_day=self.trading_day, line=line, routing=routing, text=text,
             ), sid)
@@ -511,6 +526,16 @@ class GatewayApplication(fix.Application):
         except Exception:  # noqa: BLE001 - the thread writing the journal must go on (and may be QuickFIX's)
             log.exception("building the reports of journal entry %s failed", seq)
 
+    def _answer(self, message: fix.Message, sid: fix.SessionID) -> None:
+        """An answer that is not a journalled command's: the answers of the commands that
+        came before it leave first."""
+        self._flush()
+        self._send(message, sid)
+
+    def _flush(self) -> None:
+        if self.service is not None:
+            self.service.flush()
+
     def _send(self, message: fix.Message, sid: fix.SessionID) -> None:
         try:
             fix.Session.sendToTarget(message, sid)
@@ -526,7 +551,7 @@ class GatewayApplication(fix.Application):
                 Routing.of(fields) if fields else Routing(), False, MappingProxyType({}),
             )
             refused = _refused_as(raw, envelope, DecodeReason.INTERNAL_ERROR)
-            self._send(refusal_answer(profile.begin_string, refused, self.local_exec_id(), self.clock()), sid)
+            self._answer(refusal_answer(profile.begin_string, refused, self.local_exec_id(), self.clock()), sid)
         except Exception:  # noqa: BLE001
             log.exception("could not answer an internal error")
 

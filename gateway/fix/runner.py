@@ -13,6 +13,8 @@ ResendRequest.
 The order service journals each order on the QuickFIX thread that received it and answers it
 from there (`writer_thread=False`): handing every order to a writer thread, and the two threads
 trading the interpreter lock on each call into QuickFIX, cost more than the commit itself.
+While a client's next orders are already waiting in its socket (`inbound.InboundWatch`), an
+order's commit waits for theirs: one commit for the lot.
 The acceptor starts under the interpreter settings of `interpreter.Serving` (a shorter switch
 interval, the loaded day frozen out of the garbage collector, no full collection while
 serving); `stop` gives the settings back.
@@ -107,7 +109,9 @@ class Gateway:
             wall_ns=clock.wall_ns, clock=clock.now, next_sessions=next_sessions(calendar, hours, day),
         )
         writer = JournalWriter(self.engine, day, core.ticks)
-        service = OrderService(core, writer, app.release, next_seq=writer.last_seq() + 1, writer_thread=False)
+        service = OrderService(
+            core, writer, app.release, next_seq=writer.last_seq() + 1, writer_thread=False, more_input=app.inbound.waiting,
+        )
         app.attach(service)
         self.app, self.service = app, service
         books = sorted(core.books)
@@ -148,6 +152,8 @@ class Gateway:
             self.service.close()
         if self.acceptor is not None:
             self.acceptor.stop()
+        if self.app is not None:
+            self.app.inbound.close()
         self._status_stop.set()
         if self._status_thread is not None:
             self._status_thread.join()

@@ -5,6 +5,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -229,3 +230,82 @@ def test_without_a_writer_thread_a_failed_commit_refuses_that_command_and_everyt
         service.close()
     assert released == [1, 2]
     assert [seq for seq, _ in journal_commands(engine, DAY)] == [1, 2, 3]
+
+
+class CountingWriter(JournalWriter):
+    """A real journal writer that remembers the size of each batch it committed."""
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.batches = []
+
+    def write(self, entries):
+        super().write(entries)
+        self.batches.append(len(entries))
+
+
+def deferring_service(tmp_path, more_input, **options):
+    engine, state, core = fresh_core(f"sqlite:///{tmp_path / 'd.db'}")
+    released = []
+
+    def release(seq, command, outputs):
+        released.append((seq, threading.get_ident(), durable_seqs(engine, seq)))
+
+    writer = CountingWriter(engine, DAY, core.ticks)
+    service = OrderService(core, writer, release, writer_thread=False, more_input=more_input, **options)
+    return engine, state, service, writer, released
+
+
+def test_while_more_input_waits_commands_are_left_for_the_last_caller_and_share_its_commit(tmp_path):
+    waiting = [True]
+    engine, state, service, writer, released = deferring_service(tmp_path, lambda: waiting[0])
+    commands = list(order_flow(state, 29, seed=4, start_ns=T0, step_ns=STEP))  # the opening SetPhase and 29 orders
+    assert len(commands) == 30
+    for command in commands[:-1]:
+        service.execute(command)
+    assert released == [] and writer.batches == []  # nothing committed, nothing answered
+    assert not durable_seqs(engine, 1)
+    waiting[0] = False
+    service.execute(commands[-1])  # no more input: this caller commits all thirty and answers them
+    assert writer.batches == [30]
+    assert released == [(seq, threading.get_ident(), True) for seq in range(1, 31)]
+    service.close()
+    assert [c for _, c in journal_commands(engine, DAY)] == commands
+
+
+def test_at_most_max_batch_commands_wait(tmp_path):
+    engine, state, service, writer, released = deferring_service(tmp_path, lambda: True, max_batch=8)
+    for command in order_flow(state, 19, seed=4, start_ns=T0, step_ns=STEP):  # 20 commands
+        service.execute(command)
+    assert writer.batches == [8, 8]  # the eighth and the sixteenth caller wrote
+    assert [seq for seq, *_ in released] == list(range(1, 17))
+    service.close()  # writes the four still waiting
+    assert writer.batches == [8, 8, 4]
+    assert [seq for seq, _, durable in released] == list(range(1, 21)) and all(durable for *_, durable in released)
+
+
+def test_flush_writes_what_waits_so_that_an_answer_from_elsewhere_comes_after_it(tmp_path):
+    engine, state, service, writer, released = deferring_service(tmp_path, lambda: True)
+    for command in order_flow(state, 4, seed=4, start_ns=T0, step_ns=STEP):  # 5 commands
+        service.execute(command)
+    assert released == []
+    service.flush()
+    assert writer.batches == [5] and [seq for seq, *_ in released] == [1, 2, 3, 4, 5]
+    service.flush()  # nothing waits: nothing written
+    assert writer.batches == [5]
+    service.close()
+
+
+def test_what_waits_for_input_that_brings_no_command_is_written_by_the_lingering_thread(tmp_path):
+    engine, state, service, writer, released = deferring_service(tmp_path, lambda: True, linger_ns=50_000_000)
+    for command in order_flow(state, 2, seed=4, start_ns=T0, step_ns=STEP):  # 3 commands
+        service.execute(command)
+    assert released == []
+    deadline = time.monotonic() + 10
+    while len(released) < 3 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert writer.batches == [3]
+    assert [(seq, durable) for seq, _, durable in released] == [(1, True), (2, True), (3, True)]
+    assert {thread for _, thread, _ in released} != {threading.get_ident()}  # not this thread: the lingering one
+    service.close()
+    assert writer.batches == [3]

@@ -190,3 +190,35 @@ def test_replace_may_not_change_account_side_or_instrument(running):
     a.send(head.replace("G|", "G|11=R6|") + f"|{IF_BY_TICKER}|54=1")
     replaced = a.receive()
     assert (replaced[35], replaced[150], replaced[11], replaced[41], replaced[38], replaced[44]) == ("8", "5", "R6", "R1", "3", "3791")
+
+
+# QuickFIX reads up to 8 KiB at a time: what lies beyond stays in the socket, which is what
+# makes an order's commit wait for the orders after it (`InboundWatch`).
+BEYOND_ONE_READ = 90 * ["0"]  # Heartbeats, about 100 bytes each
+
+
+def test_orders_sent_together_are_answered_in_order_and_what_follows_sees_them(running):
+    """Orders that arrive together share a journal commit; a request that is answered without
+    the journal still comes after their answers and sees them."""
+    a, b = running
+    b.send_together([order(f"P{n}", "2", "1", f"381{n}.0") for n in range(1, 7)] + [
+        f"H|11=P4|{IF_BY_TICKER}|54=2",  # the status of the last one accepted
+        f"G|11=P7|41=P1|{IF_BY_TICKER}|54=1|21=1|60={stamp()}|38=2|40=2|44=3811.0|77=O",  # P1 with the side changed
+    ] + BEYOND_ONE_READ)
+    answers = receive_all(b, 8)
+    # C000201's funds hold four resting lots: the fifth and sixth are refused by risk.
+    assert [(r[35], r[11], r[150]) for r in answers[:6]] == [("8", f"P{n}", "0") for n in range(1, 5)] + [("8", "P5", "8"), ("8", "P6", "8")]
+    assert answers[4][58].startswith("Funds: need")
+    status, refused = answers[6:]
+    assert (status[35], status[11], status[150], status[39], status[151]) == ("8", "P4", "I", "0", "1")  # known and working
+    assert (refused[35], refused[11], refused[41], refused[58]) == ("9", "P7", "P1", "Replace must keep side")
+    assert b.receive(0.5) is None
+
+
+def test_an_order_followed_by_an_unfinished_message_is_still_answered(running):
+    """The order's commit waits for input that brings no command: a message whose end never
+    comes. The order service's lingering thread writes it and the answer goes out."""
+    a, b = running
+    b.send_together([order("L1", "2", "1", "3850.0")], tail=b"8=FIX.4.4\x019=20000\x0135=D\x01" + 9000 * b"x")
+    ack = b.receive(5)
+    assert (ack[35], ack[11], ack[150]) == ("8", "L1", "0")
