@@ -1,7 +1,9 @@
 """The journal: nothing is released before it is durable, and the journal rebuilds the core."""
 
+import json
 import os
 import signal
+from decimal import Decimal
 import subprocess
 import sys
 import threading
@@ -14,11 +16,14 @@ from sqlalchemy import insert, select
 from backoffice.db import models as m
 from backoffice.db.engine import make_engine, transaction
 from core_venue import DAY, DEPOSITS, STEP, build_venue_db
+from backoffice.domain.enums import OffsetFlag, Side
+from gateway.core.commands import NewOrder, decode, encode, kind_of
 from gateway.core.journal import JournalWriter, OrderService, journal_commands, rebuild
 from gateway.core.service import TradingCore
 from gateway.core.simulation import order_flow
 from gateway.core.startofday import load_start_of_day
 from gateway.matching import Trade
+from gateway.risk.request import OrderRequest, OrdType, TimeInForce
 
 RICH = {code: "1000000000.00" for code in DEPOSITS}
 T0 = 1_795_000_000_000_000_000
@@ -309,3 +314,14 @@ def test_what_waits_for_input_that_brings_no_command_is_written_by_the_lingering
     assert {thread for _, thread, _ in released} != {threading.get_ident()}  # not this thread: the lingering one
     service.close()
     assert writer.batches == [3]
+
+
+def test_a_journal_body_is_the_compact_json_of_the_standard_library():
+    """The stored text is what the entries written before (by `json`) look like, byte for byte."""
+    request = OrderRequest("C000201", "IF2612", Side.BUY, OffsetFlag.OPEN, OrdType.LIMIT, Decimal("2"), Decimal("3799.8"), None, TimeInForce.DAY)
+    command = NewOrder(1_795_000_000_123_456_789, "TOMS44", "Ö-1", request, None, {5001: "désk"})
+    body = encode(command)
+    assert body == json.dumps(json.loads(body), separators=(",", ":"), ensure_ascii=False)
+    assert body == ('{"t":1795000000123456789,"s":"TOMS44","c":"Ö-1","a":"C000201","i":"IF2612","side":"buy","o":"open",'
+                    '"ot":"limit","q":"2","p":"3799.8","sp":null,"tif":"day","f":false,"tags":{"5001":"désk"}}')
+    assert decode(kind_of(command), body) == command
