@@ -17,8 +17,11 @@ Logon with Username/Password) drives, alternately,
   per-callback set-up the other does not.
 
 For each, orders/s and ack latency (send of the D -> receipt of its 8) at 1 order in flight
-and at 100 in flight, over a few repetitions; the table shows the median of the repetitions
-and the ratio gateway / trivial (target >= 0.5).
+and at 100 in flight, over a few repetitions; the table shows the median of the repetitions.
+In each repetition the gateway's run and the trivial acceptor's follow each other, so their
+ratio is taken per repetition, while the machine runs at the same speed for both, and the
+ratio gateway / trivial (target >= 0.5) is the median of those; its range and the ratio of
+the two medians are printed next to it.
 
     .venv/bin/python benchmarks/fix_throughput.py [--orders 3000] [--single 300] [--repeat 3]
 """
@@ -389,9 +392,12 @@ def report(runs: dict[tuple[str, int], list[Run]], args: argparse.Namespace) -> 
             p99 = statistics.median(r.percentile_us(0.99) for r in series)
             print(f"{name:10s} {in_flight:9d} {rates[(name, in_flight)]:10,.0f} {p50:9.0f} {p99:9.0f} {sum(r.refused for r in series):8d}")
     for in_flight in (1, 100):
-        ratio = rates[("gateway", in_flight)] / rates[("trivial", in_flight)]
+        of_medians = rates[("gateway", in_flight)] / rates[("trivial", in_flight)]
+        paired = sorted(g.rate / t.rate for g, t in zip(runs[("gateway", in_flight)], runs[("trivial", in_flight)], strict=True))
+        ratio = statistics.median(paired)
         verdict = "meets" if ratio >= TARGET_RATIO else "below"
-        print(f"gateway / trivial throughput at {in_flight:3d} in flight: {ratio:.2f} ({verdict} the {TARGET_RATIO} target)")
+        print(f"gateway / trivial throughput at {in_flight:3d} in flight: {ratio:.2f} ({verdict} the {TARGET_RATIO} target; "
+              f"side-by-side ratios {paired[0]:.2f}-{paired[-1]:.2f}, ratio of the medians {of_medians:.2f})")
 
 
 if __name__ == "__main__":
