@@ -50,7 +50,6 @@ LINGER_NS = 20_000_000
 NS_PER_SECOND = 1_000_000_000
 
 
-
 @dataclass(frozen=True, slots=True)
 class _Entry:
     seq: int

@@ -21,9 +21,9 @@ in flight share a commit), and for another connection's order when that one's th
 writing at the time (group commit), or on the phase driver's or the journal's lingering
 thread: the order service is behind its lock, the view and the peer table behind theirs.
 What is answered without the journal first lets it write what waits (`_answer`, `_flush`):
-answers leave in the order of the requests, and a request sees the orders sent before it. No exception leaves a callback (QuickFIX
-would end the process): every callback is wrapped, logs what went wrong, and the client gets
-a reject or a BusinessMessageReject with a reason.
+answers leave in the order of the requests, and a request sees the orders sent before it.
+No exception leaves a callback (QuickFIX would end the process): every callback is wrapped,
+logs what went wrong, and the client gets a reject or a BusinessMessageReject with a reason.
 `fix.RejectLogon` is the one exception let through, on purpose.
 """
 
