@@ -274,9 +274,7 @@ class OrderService:
             self._thread.join()
             self._thread = None
         else:
-            with self._wake:
-                self._writing = True
-            self._write_pending(self.writer)  # what was left for a later command
+            self.flush()  # what was left for a later command
             self.writer.close()
         if self._failure is not None:
             raise RuntimeError("the journal failed") from self._failure
@@ -305,8 +303,11 @@ class OrderService:
                 if self._stopping:
                     return
                 idle = time.monotonic_ns() - self._last_deferred
-                if idle < self._linger_ns or self._writing:
-                    self._armed.wait((self._linger_ns - idle) / NS_PER_SECOND if idle < self._linger_ns else None)
+                if idle < self._linger_ns:
+                    self._armed.wait((self._linger_ns - idle) / NS_PER_SECOND)
+                    continue
+                if self._writing:  # that writer takes what waits
+                    self._armed.wait()
                     continue
                 self._writing = True
             self._write_pending(self.writer)

@@ -14,9 +14,10 @@ once: the thread state then outlives the callback and every later callback on th
 reuses it. `give_back()` returns it, on the thread that kept it, when its connection is done
 (`onLogout` runs on the connection's thread); the thread state goes when that callback
 returns. Should QuickFIX log a session out from another thread (the acceptor stopping), the
-connection thread's state stays until the process ends: a few KiB. A `threading.local` remembers whether this thread state is kept: it lives exactly as
-long as the thread state does, so a later thread that the system gives the same thread id
-never gives back what it did not keep (a thread id alone could not tell them apart).
+connection thread's state stays until the process ends: a few KiB. A `threading.local`
+remembers whether this thread state is kept: it lives exactly as long as the thread state
+does, so a later thread that the system gives the same thread id never gives back what it
+did not keep (a thread id alone could not tell them apart).
 
 Only threads that have logged on keep their state (the gateway calls `keep` from `fromApp`):
 a connection that never logs on never reaches `onLogout`, and would leave its thread state

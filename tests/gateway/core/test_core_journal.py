@@ -3,11 +3,11 @@
 import json
 import os
 import signal
-from decimal import Decimal
 import subprocess
 import sys
 import threading
 import time
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -15,8 +15,8 @@ from sqlalchemy import insert, select
 
 from backoffice.db import models as m
 from backoffice.db.engine import make_engine, transaction
-from core_venue import DAY, DEPOSITS, STEP, build_venue_db
 from backoffice.domain.enums import OffsetFlag, Side
+from core_venue import DAY, DEPOSITS, STEP, build_venue_db
 from gateway.core.commands import NewOrder, decode, encode, kind_of
 from gateway.core.journal import JournalWriter, OrderService, journal_commands, rebuild
 from gateway.core.service import TradingCore
