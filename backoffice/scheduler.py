@@ -47,6 +47,7 @@ from sqlalchemy import Engine
 
 from backoffice.domain.calendar import TradingCalendar, TradingHours
 from backoffice.eod.config import SchedulerConfig
+from backoffice.processes import wait_until_set
 
 log = logging.getLogger("fixbroker.scheduler")
 
@@ -173,10 +174,7 @@ class SchedulerService:
         for job in scheduler.get_jobs(jobstore=STORED):
             log.info("job %s: %s; next run %s", job.id, job.trigger, job.next_run_time)
         scheduler.resume()
-        # A timed wait: a signal delivered to another thread runs its handler only when the
-        # main thread next runs Python code, which an untimed wait would put off forever.
-        while not self._stopped.wait(1):
-            pass
+        wait_until_set(self._stopped)  # set by the signal handler: never waited on directly
         scheduler.shutdown(wait=True)
 
     def run_once(self, day: date) -> bool:

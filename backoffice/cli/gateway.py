@@ -25,7 +25,7 @@ import click
 from rich.table import Table
 
 from backoffice.db.engine import resolve_url
-from backoffice.processes import process_alive
+from backoffice.processes import process_alive, wait_until_set
 from gateway.core.startofday import DEFAULT_LIMITS
 from gateway.matching import TradingPhase
 
@@ -112,8 +112,7 @@ def run(
         f"gateway running: trading day {gateway.app.trading_day}, clock: {gateway.clock.describe()}, "
         f"pid {gateway.status(True).pid}; Ctrl-C to stop"
     )
-    while not stopping.wait(1):
-        pass
+    wait_until_set(stopping)
     app.console.print("stopping: logging sessions out")
     gateway.stop()
     app.console.print("gateway stopped")

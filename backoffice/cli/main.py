@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from backoffice.db.engine import DEFAULT_URL, ENV_VAR
+from backoffice.processes import dump_stacks_on_signal
 
 from . import accounts, cash, db, demo, disputes, eod, gateway, market, prices, ref, scheduler, sessions, settle, statements, trades
 from .context import new_context
@@ -27,7 +28,11 @@ def cli(ctx: click.Context, db_url: str | None) -> None:
     `fixbroker ref load config/venue.toml`, fund accounts with `fixbroker cash`, trade through
     `fixbroker gateway run` (FIX) or `fixbroker market simulate`, then close the day with
     `fixbroker eod run` (or on schedule: `fixbroker scheduler run`).
+
+    SIGUSR1 (`kill -USR1 PID`) makes any fixbroker process write the stack of each of its
+    threads to stderr and carry on: where a run or a service is stuck.
     """
+    dump_stacks_on_signal()
     app = new_context(db_url)
     ctx.obj = app
     ctx.call_on_close(app.close)

@@ -241,6 +241,10 @@ class DemoClient(fix.Application):
         return True
 
     def stop(self, why: str = "stopped") -> None:
+        """End the trading; safe in a signal handler. The handler runs in the main thread, which
+        trades: were that thread waiting on `ended`, the handler could interrupt the wait while
+        it holds the Event's lock and wait for that lock forever in `set()`. So `_trade` sleeps
+        between orders and only reads `ended`, which takes no lock."""
         self._end(why)
 
     def _end(self, why: str) -> None:
@@ -250,7 +254,10 @@ class DemoClient(fix.Application):
 
     def _trade(self) -> None:
         deadline = time.monotonic_ns() + self.options.duration_s * 1_000_000_000
-        while not self.ended.wait(self.options.pause_ms / 1000):
+        while True:
+            time.sleep(self.options.pause_ms / 1000)  # not ended.wait(): see stop()
+            if self.ended.is_set():
+                break
             now = time.monotonic_ns()
             if now >= deadline:
                 self._end(f"deadline ({self.options.duration_s}s)")

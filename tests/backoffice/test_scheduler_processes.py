@@ -1,7 +1,7 @@
 """`fixbroker scheduler run` as real processes on a faked clock (libfaketime): it fires at the
 configured time on a trading day, two schedulers never run the end of day at once, a scheduler
 killed mid-pipeline and started again completes the day exactly once, and a run missed while
-the scheduler was down runs once when it starts.
+the scheduler was down runs once when it starts; SIGUSR1 makes it write its threads' stacks.
 
 libfaketime, preloaded into the scheduler process itself (the `faketime` wrapper would stand
 between the test and the process it kills), starts the process's wall clock at the given
@@ -59,10 +59,20 @@ def wait_for(condition, timeout: float = 90, what: str = "") -> None:
         time.sleep(0.1)
 
 
-def stop(process: subprocess.Popen) -> None:
+def stop(process: subprocess.Popen, log: Path) -> None:
+    """SIGTERM, then the scheduler finishes its running job and exits. One that does not is
+    made to write its threads' stacks into its log (SIGUSR1) and killed; the log is the
+    failure message."""
     if process.poll() is None:
         process.send_signal(signal.SIGTERM)
-    process.wait(timeout=60)
+    try:
+        process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.send_signal(signal.SIGUSR1)
+        time.sleep(2)
+        process.kill()
+        process.wait()
+        pytest.fail(f"the scheduler did not stop within 60 s of SIGTERM; {log.name}:\n{log.read_text()[-8000:]}")
 
 
 def steps_done(url: str) -> set[str]:
@@ -91,8 +101,8 @@ def test_two_schedulers_firing_together_run_the_end_of_day_once(venue, db_url, w
         wait_for(lambda: succeeded(db_url), what="the end of day")
         time.sleep(2)  # let the other one finish its firing
     finally:
-        stop(first)
-        stop(second)
+        stop(first, workdir / "first.log")
+        stop(second, workdir / "second.log")
     assert manual.returncode == 1
     assert "Error: the end of day is already running: the lock is held by scheduler pid" in manual.stderr + manual.stdout
     logs = [(workdir / name).read_text() for name in ("first.log", "second.log")]
@@ -117,7 +127,7 @@ def test_a_scheduler_killed_mid_pipeline_and_started_again_completes_the_day_onc
     try:
         wait_for(lambda: succeeded(db_url), what="the continued end of day")
     finally:
-        stop(again)
+        stop(again, workdir / "again.log")
     [(day, status, resumed, steps)] = history(db_url)
     assert (day, status, resumed) == (DAY, "succeeded", 1)
     assert [name for name, _, _ in steps] == STEPS and all(state == "done" for _, state, _ in steps)
@@ -133,7 +143,7 @@ def test_a_run_missed_while_the_scheduler_was_down_runs_once_at_start(venue, db_
     try:
         wait_for(lambda: "next run 2026-11-23 15:30:00+08:00" in (workdir / "early.log").read_text(), what="the stored job")
     finally:
-        stop(early)
+        stop(early, workdir / "early.log")
     assert history(db_url) == []
     stored = venue("scheduler", "jobs").output
     assert "end-of-day" in stored and "trading days at 15:30:00 Asia/Shanghai" in stored and "2026-11-23 15:30:00" in stored
@@ -142,7 +152,21 @@ def test_a_run_missed_while_the_scheduler_was_down_runs_once_at_start(venue, db_
         wait_for(lambda: succeeded(db_url), what="the missed end of day")
         time.sleep(2)
     finally:
-        stop(late)
+        stop(late, workdir / "late.log")
     assert history(db_url) == [(DAY, "succeeded", 0, [(s, "done", 1) for s in STEPS])]
     assert settlement_runs(db_url, DAY) == 1
     assert (workdir / "late.log").read_text().count('"event": "run_finished"') == 1
+
+
+def test_sigusr1_makes_the_scheduler_write_its_threads_stacks_to_its_log_and_run_on(venue, db_url, workdir):
+    scheduler = start(db_url, workdir, "2026-11-23 07:00:00", "stacks.log")
+    log = workdir / "stacks.log"
+    try:
+        wait_for(lambda: "next run" in log.read_text(), what="the scheduler to start")
+        scheduler.send_signal(signal.SIGUSR1)
+        wait_for(lambda: "in serve" in log.read_text(), what="the stacks")
+        assert scheduler.poll() is None
+        assert 'Thread 0x' in log.read_text() and "in _main_loop" in log.read_text()  # APScheduler's thread too
+    finally:
+        stop(scheduler, log)
+    assert scheduler.returncode == 0
