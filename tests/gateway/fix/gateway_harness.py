@@ -111,9 +111,17 @@ class GatewayProcess:
         self.process.wait(timeout=10)
 
     def terminate(self) -> int:
+        """SIGTERM and the exit status. A gateway that does not stop within 30 s is made to write
+        its threads' stacks into its log (SIGUSR1) and killed; its log is the failure message."""
         assert self.process is not None
         self.process.send_signal(signal.SIGTERM)
-        return self.process.wait(timeout=30)
+        try:
+            return self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.send_signal(signal.SIGUSR1)
+            time.sleep(2)
+            self.kill()
+            raise AssertionError(f"the gateway did not stop within 30 s of SIGTERM; its log:\n{self.output()[-8000:]}") from None
 
     def output(self) -> str:
         return "".join(p.read_text() for p in sorted(self.directory.glob("gateway-*.log")))
