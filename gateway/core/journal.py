@@ -175,7 +175,8 @@ class OrderService:
     `more_input` (the gateway's `InboundWatch.waiting`) lets a caller leave its command for
     a later one when more input is already waiting: a client with orders in flight gets them
     committed together, up to `max_batch`, by the caller of the last one. Whoever answers
-    without the journal calls `flush` first, so answers leave in the order of the requests.
+    without the journal calls `flush(wait=True)` first, so answers leave in the order of the
+    requests and an answer sees the commands before it, even those another caller is writing.
     If the waiting input brings no command (a heartbeat, half a message), a lingering thread
     writes what waits once no command has come for `linger_ns`.
     """
@@ -190,10 +191,12 @@ class OrderService:
         self._seq = next_seq - 1
         self._lock = threading.Lock()
         self._pending: list[_Entry] = []
-        guard = threading.RLock()  # guards _pending, _writing, _stopping, _failure, _last_deferred
+        guard = threading.RLock()  # guards _pending, _writing, _stopping, _failure, _last_deferred, _appended, _released
         self._wake = threading.Condition(guard)  # a write ended, a command arrived, or stop
         self._armed = threading.Condition(guard)  # for the lingering thread: a command was left waiting, or stop
         self._writing = False  # without a writer thread: a caller is writing and releasing
+        self._appended = self._seq  # the last command added to _pending
+        self._released = self._seq  # the last command released (commands are released in order)
         self._stopping = False
         self._failure: BaseException | None = None
         self._thread: threading.Thread | None = None
@@ -224,6 +227,7 @@ class OrderService:
                 return seq
             with self._wake:
                 self._pending.append(_Entry(seq, command, outputs))
+                self._appended = seq
                 if self._thread is not None:
                     self._wake.notify()
                     return seq
@@ -239,14 +243,22 @@ class OrderService:
             raise RuntimeError("the journal failed; the service accepts nothing more") from self._failure
         return seq
 
-    def flush(self) -> None:
-        """Write and release what was left for a later command, unless a write is under way
-        (which takes it). For answers that do not go through the journal: they must not
-        overtake the answers of the commands before them."""
-        if self._more_input is None:
+    def flush(self, *, wait: bool = False) -> None:
+        """Write and release what was left for a later command; a write under way takes it.
+        For answers that do not go through the journal: they must not overtake the answers of
+        the commands before them, nor miss those commands' effects.
+
+        With `wait`, when another caller is writing, this returns only once that caller has
+        released every command added before this call. Without it, this returns at once: for
+        callers that hold a lock the writer's release may need (QuickFIX calls `onLogout`
+        holding the session's lock, and releasing sends to the session)."""
+        if self.writer is None or self._thread is not None:
             return
-        assert self.writer is not None
         with self._wake:
+            if wait:
+                added_before = self._appended
+                while self._writing and self._released < added_before and self._failure is None:
+                    self._wake.wait()
             if self._writing or not self._pending:
                 return
             self._writing = True
@@ -341,6 +353,9 @@ class OrderService:
             return False
         for entry in batch:
             self.release(entry.seq, entry.command, entry.outputs)
+        with self._wake:
+            self._released = batch[-1].seq
+            self._wake.notify_all()  # a `flush(wait=True)` may wait for these
         return True
 
 

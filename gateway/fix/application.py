@@ -20,8 +20,9 @@ received the order, or a later one when more input was already waiting (`Inbound
 in flight share a commit), and for another connection's order when that one's thread is
 writing at the time (group commit), or on the phase driver's or the journal's lingering
 thread: the order service is behind its lock, the view and the peer table behind theirs.
-What is answered without the journal first lets it write what waits (`_answer`, `_flush`):
-answers leave in the order of the requests, and a request sees the orders sent before it.
+What is answered without the journal first lets it write what waits, or waits for the
+connection that is writing it (`_answer`, `_flush`): answers leave in the order of the
+requests, and a request sees the orders sent before it.
 No exception leaves a callback (QuickFIX would end the process): every callback is wrapped,
 logs what went wrong, and the client gets a reject or a BusinessMessageReject with a reason.
 `fix.RejectLogon` is the one exception let through, on purpose.
@@ -258,7 +259,7 @@ class GatewayApplication(fix.Application):
         fields = FieldView.of(raw)
         msg_type = fields.get(t.MSG_TYPE) if fields else None
         if msg_type not in PLAIN_ORDER_MESSAGES:
-            self._flush()  # what follows reads the reported orders or the core: the commands before it go first
+            self._flush(wait=True)  # what follows reads the reported orders or the core: the commands before it go first
         if fields is None or msg_type is None:
             self._answer(refusal_answer(profile.begin_string, codec.decode(raw, self._context(profile)), self.local_exec_id(), self.clock()), sid)
             return
@@ -291,7 +292,7 @@ class GatewayApplication(fix.Application):
             return
         if isinstance(decoded, codec.NewOrder):
             if decoded.envelope.poss_resend:
-                self._flush()
+                self._flush(wait=True)
                 known = self.view.find(profile.name, decoded.cl_ord_id)
                 if known is not None:
                     self._answer(self._status_report(known, decoded.cl_ord_id), sid)
@@ -529,12 +530,17 @@ class GatewayApplication(fix.Application):
     def _answer(self, message: fix.Message, sid: fix.SessionID) -> None:
         """An answer that is not a journalled command's: the answers of the commands that
         came before it leave first."""
-        self._flush()
+        self._flush(wait=True)
         self._send(message, sid)
 
-    def _flush(self) -> None:
+    def _flush(self, *, wait: bool = False) -> None:
+        """Let the journal write what waits. `wait` (from `fromApp` only, which QuickFIX calls
+        holding no session lock) also waits for another connection's thread that is writing
+        this connection's commands: without it a status request could overtake its order's
+        acknowledgement and find no order. Under `onLogout` (QuickFIX holds the session's lock,
+        which that writer needs to send to the session) it must not wait."""
         if self.service is not None:
-            self.service.flush()
+            self.service.flush(wait=wait)
 
     def _send(self, message: fix.Message, sid: fix.SessionID) -> None:
         try:

@@ -301,6 +301,47 @@ def test_flush_writes_what_waits_so_that_an_answer_from_elsewhere_comes_after_it
     service.close()
 
 
+class GatedWriter(CountingWriter):
+    """Its first commit waits for `gate`: another caller's write under way, held open."""
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.gate = threading.Event()
+        self.writing = threading.Event()
+
+    def write(self, entries):
+        if not self.batches:
+            self.writing.set()
+            assert self.gate.wait(10)
+        super().write(entries)
+
+
+def test_flush_waits_for_a_write_under_way_to_release_what_was_added_before_it(tmp_path):
+    """A status request must not overtake an order that another connection's thread writes."""
+    engine, state, core = fresh_core(f"sqlite:///{tmp_path / 'w.db'}")
+    released = []
+    writer = GatedWriter(engine, DAY, core.ticks)
+    service = OrderService(core, writer, lambda seq, *_: released.append(seq), writer_thread=False, more_input=lambda: False)
+    first, second = list(order_flow(state, 1, seed=4, start_ns=T0, step_ns=STEP))  # the opening SetPhase and one order
+    other = threading.Thread(target=service.execute, args=(first,))  # another connection: it writes, held at the gate
+    other.start()
+    assert writer.writing.wait(10)
+    service.execute(second)  # a write is under way: the command is left to it
+    service.flush()  # without waiting: returns at once, nothing released yet
+    assert released == []
+    seen = []
+    asker = threading.Thread(target=lambda: (service.flush(wait=True), seen.append(list(released))))
+    asker.start()
+    asker.join(0.3)
+    assert asker.is_alive()  # waits for the write under way
+    writer.gate.set()
+    asker.join(10)
+    other.join(10)
+    assert seen == [[1, 2]]  # it returned once both commands before it were released
+    assert writer.batches == [1, 1]  # the other caller wrote both, one batch after the other
+    service.close()
+
+
 def test_what_waits_for_input_that_brings_no_command_is_written_by_the_lingering_thread(tmp_path):
     engine, state, service, writer, released = deferring_service(tmp_path, lambda: True, linger_ns=50_000_000)
     for command in order_flow(state, 2, seed=4, start_ns=T0, step_ns=STEP):  # 3 commands

@@ -9,6 +9,8 @@ previous settlement 3800.0; EMSX42 (FIX 4.2) trades C000101 (default) and C00010
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from sqlalchemy import select
 
@@ -222,3 +224,38 @@ def test_an_order_followed_by_an_unfinished_message_is_still_answered(running):
     b.send_together([order("L1", "2", "1", "3850.0")], tail=b"8=FIX.4.4\x019=20000\x0135=D\x01" + 9000 * b"x")
     ack = b.receive(5)
     assert (ack[35], ack[11], ack[150]) == ("8", "L1", "0")
+
+
+def test_a_status_request_never_overtakes_its_order_while_another_connection_writes(running):
+    """Another connection's thread may be committing the journal when an order arrives: the
+    order is written along with that batch, and its acknowledgement leaves from that thread.
+    A status request right behind the order waits for it, so the client sees the
+    acknowledgement first and then the order as known and working, never "unknown order"."""
+    a, b = running
+    streaming = threading.Event()
+    answered: list[int] = []
+
+    def stream() -> None:  # EMSX42 keeps the journal busy: 1,500 orders, 50 at a time (most refused by
+        # the rate limit: the core's refusals are journalled too)
+        for chunk in range(30):
+            a.send_together([order(f"A{chunk}-{n}", "1", "1", "3000.0") for n in range(50)])
+            streaming.set()
+            answered.append(len(receive_all(a, 50)))
+
+    streamer = threading.Thread(target=stream)
+    streamer.start()
+    asked = 0
+    try:
+        assert streaming.wait(10)
+        while streamer.is_alive() and asked < 40:  # TOMS44: an order and its status request (40: C000201 may send 50 a second)
+            n = asked = asked + 1
+            b.send_together([order(f"Q{n}", "1", "1", "3700.0"), f"H|11=Q{n}|{IF_BY_TICKER}|54=1"])
+            ack, status = receive_all(b, 2)
+            assert (ack[35], ack[11], ack[150]) == ("8", f"Q{n}", "0"), (n, ack.get(58), status)
+            assert (status[35], status[11], status[150], status[39]) == ("8", f"Q{n}", "I", "0"), (n, status)
+            b.send(f"F|11=X{n}|41=Q{n}|{IF_BY_TICKER}|54=1|60={stamp()}|38=1")  # frees the funds for the next one
+            assert b.receive(5)[150] == "4"
+    finally:
+        streamer.join(60)
+    assert answered == [50] * 30
+    assert asked >= 10  # asked while the stream was on
