@@ -25,6 +25,7 @@ from sqlalchemy import select
 from backoffice.db import models as m
 from backoffice.db.engine import make_engine, transaction
 from eod_venue import DAY, STEPS, history, settlement_runs, traded
+from stopping import terminate
 
 pytestmark = pytest.mark.slow
 FIXBROKER = str(Path(sys.executable).parent / "fixbroker")
@@ -60,19 +61,9 @@ def wait_for(condition, timeout: float = 90, what: str = "") -> None:
 
 
 def stop(process: subprocess.Popen, log: Path) -> None:
-    """SIGTERM, then the scheduler finishes its running job and exits. One that does not is
-    made to write its threads' stacks into its log (SIGUSR1) and killed; the log is the
-    failure message."""
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        process.send_signal(signal.SIGUSR1)
-        time.sleep(2)
-        process.kill()
-        process.wait()
-        pytest.fail(f"the scheduler did not stop within 60 s of SIGTERM; {log.name}:\n{log.read_text()[-8000:]}")
+    """SIGTERM, then the scheduler finishes its running job and exits; one that does not within
+    60 s fails with its threads' stacks in its log (`stopping.terminate`)."""
+    terminate(process, 60, f"the scheduler ({log.name})", log.read_text)
 
 
 def steps_done(url: str) -> set[str]:

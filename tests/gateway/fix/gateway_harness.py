@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[3]
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "tests" / "gateway" / "core"))
 from core_venue import DAY, build_venue_db  # noqa: E402
+from stopping import terminate  # noqa: E402
 
 PASSWORDS = {"EMSX42": "emsx-secret-password", "TOMS44": "toms-secret-password"}
 SOH = "\x01"
@@ -111,17 +112,10 @@ class GatewayProcess:
         self.process.wait(timeout=10)
 
     def terminate(self) -> int:
-        """SIGTERM and the exit status. A gateway that does not stop within 30 s is made to write
-        its threads' stacks into its log (SIGUSR1) and killed; its log is the failure message."""
+        """SIGTERM and the exit status; a gateway that does not stop within 30 s fails with its
+        threads' stacks in its log (`stopping.terminate`)."""
         assert self.process is not None
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            return self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.send_signal(signal.SIGUSR1)
-            time.sleep(2)
-            self.kill()
-            raise AssertionError(f"the gateway did not stop within 30 s of SIGTERM; its log:\n{self.output()[-8000:]}") from None
+        return terminate(self.process, 30, "the gateway", self.output)
 
     def output(self) -> str:
         return "".join(p.read_text() for p in sorted(self.directory.glob("gateway-*.log")))
